@@ -1,0 +1,40 @@
+# shangmi — set-up, run and test. Every target is safe to repeat.
+SHELL := /bin/bash
+VENV := .venv
+STAMP := $(VENV)/.installed
+ASSETS := src/shangmi/static/vendor/.installed
+
+.PHONY: setup run test test-fast test-browser lint ci clean
+
+setup: $(STAMP) $(ASSETS)
+
+$(STAMP): requirements/lock.txt pyproject.toml
+	@PY="$$(scripts/find-python.sh)" || exit 1; \
+	if [ ! -x $(VENV)/bin/python ] || ! $(VENV)/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+		rm -rf $(VENV); echo "Creating $(VENV) with $$PY"; "$$PY" -m venv $(VENV); fi
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet --require-hashes -r requirements/lock.txt
+	$(VENV)/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+$(ASSETS): package.json package-lock.json scripts/vendor-assets.sh
+	@command -v npm >/dev/null || { echo "npm is needed to install the front-end assets (apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	scripts/vendor-assets.sh
+	@touch $@
+
+run: setup
+	$(VENV)/bin/shangmi run
+
+test: setup
+	$(VENV)/bin/python -m pytest
+
+test-browser: setup
+	$(VENV)/bin/python -m pytest -m browser
+
+lint: setup
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+clean:
+	rm -rf $(VENV) node_modules src/shangmi/static/vendor

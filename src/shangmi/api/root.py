@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from shangmi import __version__
+from shangmi.api import errors
+from shangmi.api.auth import AUTH
+
+api = NinjaAPI(
+    title="shangmi 商秘 API",
+    version=__version__,
+    description="商业秘密保护信息系统 API。使用个人访问令牌：`Authorization: Bearer smt_…`。",
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+errors.install(api)
+
+from shangmi.apps.accounts.api import router as accounts_router  # noqa: E402
+from shangmi.apps.audit.api import router as audit_router  # noqa: E402
+
+api.add_router("/", accounts_router)
+api.add_router("/audit", audit_router)

@@ -1,0 +1,20 @@
+"""What every page of the shell needs: the active organisation, the user's others, navigation, inbox count."""
+
+from __future__ import annotations
+
+from shangmi.apps.accounts.navigation import navigation_for
+from shangmi.apps.accounts.queries import memberships_of, unread_count
+
+
+def shell(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    membership = getattr(request, "membership", None)
+    return {
+        "active_membership": membership,
+        "active_org": membership.organisation if membership else None,
+        "my_memberships": list(memberships_of(user)),
+        "nav_items": navigation_for(request),
+        "unread_notifications": unread_count(user, membership.organisation if membership else None),
+    }

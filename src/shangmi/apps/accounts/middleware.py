@@ -1,0 +1,78 @@
+"""Per-request tenant context and the two-factor gate."""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
+
+from shangmi.apps.accounts.queries import default_membership, membership_for, requires_two_factor
+from shangmi.apps.accounts.two_factor import has_confirmed_device
+
+SESSION_ORG_KEY = "shangmi_org_id"
+
+# Pages an authenticated but not yet second-factor-verified user may reach.
+UNVERIFIED_ALLOWED = {
+    "accounts:login",
+    "accounts:logout",
+    "accounts:2fa_verify",
+    "accounts:2fa_enrol",
+    "set_language",
+}
+
+
+class ActiveOrganisationMiddleware:
+    """Sets request.membership and request.organisation from the organisation chosen in the session."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.membership = None
+        request.organisation = None
+        user = request.user
+        if user.is_authenticated:
+            membership = membership_for(user, request.session.get(SESSION_ORG_KEY))
+            if membership is None:
+                membership = default_membership(user)
+                if membership is not None:
+                    request.session[SESSION_ORG_KEY] = membership.organisation_id
+            request.membership = membership
+            request.organisation = membership.organisation if membership else None
+        return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """Sends users who have a device, or whose role requires one, through verification or enrolment."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if not getattr(view_func, "login_required", True):
+            return None  # public page
+        try:
+            name = resolve(request.path_info).view_name
+        except Resolver404:
+            return None
+        if name in UNVERIFIED_ALLOWED:
+            return None
+        if has_confirmed_device(user):
+            target = "accounts:2fa_verify"
+        elif requires_two_factor(user):
+            target = "accounts:2fa_enrol"
+        else:
+            return None
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": _("需要完成双因素认证")}, status=403)
+        response = redirect(target)
+        if getattr(request, "htmx", False):
+            response["HX-Redirect"] = response["Location"]
+        return response

@@ -1,0 +1,1 @@
+"""Platform operations: worker heartbeats, the health page, backup and restore."""

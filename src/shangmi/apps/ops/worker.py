@@ -1,0 +1,47 @@
+"""The background worker: django-tasks-db's db_worker plus a heartbeat the health page reads."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import close_old_connections, connection
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from shangmi.apps.ops.models import WorkerHeartbeat
+
+
+def _beat(worker_id: str, stop: threading.Event) -> None:
+    try:
+        while not stop.wait(settings.WORKER_HEARTBEAT_SECONDS):
+            close_old_connections()
+            WorkerHeartbeat.objects.filter(worker_id=worker_id).update(last_seen=timezone.now())
+    finally:
+        connection.close()
+
+
+def run_worker(*, queues: str = "*", interval: float = 1.0, batch: bool = False) -> None:
+    worker_id = f"{socket.gethostname()[:40]}-{os.getpid()}-{get_random_string(6)}"
+    WorkerHeartbeat.objects.create(worker_id=worker_id, hostname=socket.gethostname()[:128], pid=os.getpid())
+    stop = threading.Event()
+    beat = threading.Thread(target=_beat, args=(worker_id, stop), name="heartbeat", daemon=True)
+    beat.start()
+    try:
+        call_command(
+            "db_worker",
+            queue_name=queues,
+            interval=interval,
+            batch=batch,
+            worker_id=worker_id,
+            startup_delay=False,
+        )
+    finally:
+        stop.set()
+        beat.join(timeout=5)
+        WorkerHeartbeat.objects.filter(worker_id=worker_id).update(
+            stopped_at=timezone.now(), last_seen=timezone.now()
+        )

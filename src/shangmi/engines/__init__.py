@@ -1,0 +1,1 @@
+"""Pure-Python engines. Nothing under this package may import Django."""

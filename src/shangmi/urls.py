@@ -1,0 +1,23 @@
+"""Project URL map. Every route is login-required unless its view is marked login_not_required."""
+
+from django.conf.urls.i18n import set_language
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+
+from shangmi import views
+from shangmi.api import api
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("accounts/", include("shangmi.apps.accounts.urls")),
+    path("audit/", include("shangmi.apps.audit.urls")),
+    path("ops/", include("shangmi.apps.ops.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "shangmi.views.error_403"
+handler404 = "shangmi.views.error_404"
+handler500 = "shangmi.views.error_500"
