@@ -4,16 +4,18 @@ from django.conf.urls.i18n import set_language
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from shangmi import views
-from shangmi.api import api
+from shangmi.api import api_urls
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("accounts/", include("shangmi.apps.accounts.urls")),
     path("audit/", include("shangmi.apps.audit.urls")),
     path("ops/", include("shangmi.apps.ops.urls")),
-    path("api/v1/", api.urls),
+    path("api/v1/", api_urls()),
+    path("api/docs", login_not_required(RedirectView.as_view(pattern_name="api:openapi-view")), name="api_docs"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

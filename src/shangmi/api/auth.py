@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from shangmi.apps.accounts.actions import token_authenticate
-from shangmi.apps.accounts.queries import membership_for
+from shangmi.apps.accounts.queries import membership_for, requires_two_factor
+from shangmi.apps.accounts.two_factor import has_confirmed_device
 
 
 class TokenAuth(HttpBearer):
@@ -22,5 +25,16 @@ class TokenAuth(HttpBearer):
         return found.user
 
 
-# The browser session; TwoFactorMiddleware has already refused sessions that still owe a second factor.
-AUTH = [TokenAuth(), SessionAuth()]
+class VerifiedSessionAuth(SessionAuth):
+    """The browser session, refused while it still owes its second factor."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is None:
+            return None
+        if not user.is_verified() and (has_confirmed_device(user) or requires_two_factor(user)):
+            raise HttpError(403, _("需要完成双因素认证"))
+        return user
+
+
+AUTH = [TokenAuth(), VerifiedSessionAuth()]

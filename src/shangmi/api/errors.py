@@ -60,4 +60,9 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request, exc):
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            # A body that is not JSON is a field error on "body", reported like every other 422.
+            return respond(
+                request, 422, _("请求内容不是有效的 JSON"), [{"field": "body", "message": str(exc.__cause__)}]
+            )
         return respond(request, exc.status_code, str(exc))

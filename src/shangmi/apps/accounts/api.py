@@ -1,6 +1,5 @@
 """Accounts API: who am I, my organisations, members, notifications, tokens, regions."""
 
-from __future__ import annotations
 
 from datetime import datetime
 
@@ -131,6 +130,19 @@ def notification_read(request, notification_id: int):
     notification = access_notification(request.user, notification_id)
     actions.notifications_mark_read(user=request.user, ids=[notification.pk])
     return 204, None
+
+
+class MarkReadIn(Schema):
+    ids: list[int] | None = None
+
+
+class MarkedOut(Schema):
+    marked: int
+
+
+@router.post("/notifications/read", response=MarkedOut, summary="批量标记已读（ids 为空则全部）")
+def notifications_read(request, payload: MarkReadIn):
+    return {"marked": actions.notifications_mark_read(user=request.user, ids=payload.ids)}
 
 
 @router.get("/tokens", response=list[TokenOut], summary="我的访问令牌")
