@@ -32,6 +32,7 @@ def _audit_series(organisation: Organisation, days: int = 30) -> dict:
 def _bar_chart(series: dict) -> dict:
     """An ECharts option for a daily bar chart; rendered client-side from json_script."""
     return {
+        "animation": False,
         "grid": {"left": 32, "right": 8, "top": 16, "bottom": 24},
         "tooltip": {"trigger": "axis"},
         "xAxis": {"type": "category", "data": series["labels"]},

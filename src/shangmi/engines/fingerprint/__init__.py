@@ -1,0 +1,1 @@
+"""Normalisers per material kind, winnowing, index and match regions (issue 7)."""

@@ -1,0 +1,1 @@
+"""Audit-event schema, loaders, indicators and columnar risk scoring (issue 8)."""
