@@ -129,7 +129,10 @@ AXES_LOCKOUT_CALLABLE = "shangmi.apps.accounts.views.auth.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("SHANGMI_PROXY_COUNT", "0")) or None
+AXES_USERNAME_CALLABLE = "shangmi.apps.accounts.backends.axes_username"
+AXES_CLIENT_IP_CALLABLE = "shangmi.apps.accounts.client_ip.client_ip"
+# Trusted reverse proxies in front of the app (0: clients connect directly); see accounts/client_ip.py.
+PROXY_COUNT = int(os.environ.get("SHANGMI_PROXY_COUNT", "0"))
 
 OTP_TOTP_ISSUER = "shangmi 商秘"
 OTP_TOTP_THROTTLE_FACTOR = 1

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from shangmi.apps.accounts.identifiers import normalise_email, normalise_phone
 from shangmi.apps.accounts.models import AccessToken, Membership, Notification, Organisation, Region, User
+from shangmi.apps.accounts.queries import notifications_for
 from shangmi.apps.accounts.roles import ROLES_BY_KIND, OrgKind, Role, role_allowed
 from shangmi.apps.audit.actions import audit_record
 
@@ -102,8 +103,14 @@ def user_create(
     is_superuser: bool = False,
 ) -> User:
     """Create a login. At least one of e-mail and mobile number is required; both must be unused."""
-    email = normalise_email(email) if email else None
-    phone = normalise_phone(phone) if phone else None
+    try:
+        email = normalise_email(email) if email else None
+    except ValidationError as error:
+        raise ValidationError({"email": error.messages}) from None
+    try:
+        phone = normalise_phone(phone) if phone else None
+    except ValidationError as error:
+        raise ValidationError({"phone": error.messages}) from None
     if not email and not phone:
         raise ValidationError(_("需要电子邮箱或手机号至少一项"))
     if email and User.objects.filter(email__iexact=email).exists():
@@ -204,13 +211,15 @@ def token_create(
             {"days": _("有效期应为 1 至 %(max)s 天") % {"max": settings.API_TOKEN_MAX_DAYS}}
         )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = timezone.now()
     token = AccessToken.objects.create(
         user=actor,
         organisation=organisation,
         name=name[:64],
         prefix=secret[:12],
         digest=_token_digest(secret),
-        expires_at=timezone.now() + timedelta(days=days),
+        created_at=now,
+        expires_at=now + timedelta(days=days),
     )
     audit_record(
         organisation=organisation,
@@ -269,8 +278,12 @@ def notification_send(
     )
 
 
-def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
-    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+def notifications_mark_read(
+    *, user: User, ids: list[int] | None = None, organisation: Organisation | None = None
+) -> int:
+    """Mark the user's unread notifications read: those in `ids`, else all; with `organisation`, only
+    those the inbox shows in that organisation (its own and the organisation-less ones)."""
+    qs = notifications_for(user, organisation).filter(read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 
-from shangmi.apps.accounts.identifiers import looks_like_phone, normalise_phone
+from shangmi.apps.accounts.identifiers import canonical_login, looks_like_phone, normalise_phone
 from shangmi.apps.accounts.models import User
 
 
@@ -31,3 +31,12 @@ class EmailOrPhoneBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def axes_username(request, credentials=None) -> str | None:
+    """AXES_USERNAME_CALLABLE: the one spelling of the account a log-in attempt names, so that every
+    log-in form (ours and the admin's) counts "User@X.cn" and "user@x.cn" as the same account."""
+    raw = (credentials or {}).get("username")
+    if raw is None and request is not None:
+        raw = getattr(request, "data", request.POST).get("username")
+    return canonical_login(raw) if raw is not None else None

@@ -34,3 +34,17 @@ def normalise_email(raw: str) -> str:
 
 def looks_like_phone(raw: str) -> bool:
     return "@" not in (raw or "")
+
+
+def canonical_login(raw: str) -> str:
+    """One spelling per account for what people type at log-in: the 11-digit mobile number, or the
+    e-mail address in lower case. Throttling counts failures per spelling, so variants such as
+    "User@Example.com" / "user@example.com" or "+86 138-0574-0001" / "13805740001" must not each get
+    their own allowance of attempts."""
+    value = (raw or "").strip()
+    if looks_like_phone(value):
+        try:
+            return normalise_phone(value)
+        except ValidationError:
+            return value.lower()
+    return value.lower()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from shangmi.apps.accounts.queries import default_membership, membership_for, requires_two_factor
@@ -72,7 +73,11 @@ class TwoFactorMiddleware:
             return None
         if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": _("需要完成双因素认证")}, status=403)
-        response = redirect(target)
+        url = reverse(target)
+        if request.method == "GET" and request.path_info != reverse("dashboard"):
+            # Come back to the page asked for once the second factor is done (a POST is not replayed).
+            url = f"{url}?{urlencode({'next': request.get_full_path()})}"
+        response = redirect(url)
         if getattr(request, "htmx", False):
             response["HX-Redirect"] = response["Location"]
         return response

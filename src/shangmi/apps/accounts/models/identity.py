@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -119,7 +120,10 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=models.Q(email__isnull=False) | models.Q(phone__isnull=False),
                 name="user_has_email_or_phone",
-            )
+            ),
+            # Log-in looks e-mail addresses up case-insensitively, so two accounts must never differ
+            # only in case (Django's own createsuperuser does not go through actions.user_create).
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
         ]
 
     def __str__(self) -> str:

@@ -34,5 +34,5 @@ def open_notification(request, notification_id: int):
 
 @require_POST
 def mark_all_read(request):
-    actions.notifications_mark_read(user=request.user)
+    actions.notifications_mark_read(user=request.user, organisation=request.organisation)
     return redirect("accounts:inbox")

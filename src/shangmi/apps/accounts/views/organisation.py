@@ -14,7 +14,7 @@ from shangmi.apps.accounts.decorators import member_required
 from shangmi.apps.accounts.middleware import SESSION_ORG_KEY
 from shangmi.apps.accounts.models import Membership
 from shangmi.apps.accounts.queries import NotFound, membership_for
-from shangmi.apps.accounts.roles import ORG_ADMIN_ROLES, Role
+from shangmi.apps.accounts.roles import ORG_ADMIN_ROLES, ROLES_BY_KIND, Role
 
 
 @require_POST
@@ -48,7 +48,9 @@ def members(request):
     role = request.GET.get("role", "")
     if role:
         qs = qs.filter(role=role)
-    page = Paginator(qs.order_by("department", "user__name"), 25).get_page(request.GET.get("page"))
-    context = {"page": page, "q": q, "role": role, "roles": Role.choices}
+    page = Paginator(qs.order_by("department", "user__name", "pk"), 25).get_page(request.GET.get("page"))
+    kind_roles = ROLES_BY_KIND.get(request.organisation.kind, ())
+    roles = [(value, label) for value, label in Role.choices if value in kind_roles]
+    context = {"page": page, "q": q, "role": role, "roles": roles}
     template = "accounts/members.html#rows" if request.htmx else "accounts/members.html"
     return render(request, template, context)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shangmi.apps.accounts import two_factor
 from shangmi.apps.accounts.forms import OtpForm
@@ -71,6 +72,9 @@ def verify(request):
 
 @require_POST
 def recovery_regenerate(request):
+    if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        # Recovery codes stand in for an authenticator; without one they would be the only factor.
+        return redirect("accounts:2fa_enrol")
     codes = two_factor.recovery_codes_regenerate(user=request.user, request=request)
     return render(
         request, "accounts/recovery_codes.html", {"codes": codes, "next": reverse("accounts:security")}
