@@ -34,6 +34,8 @@ class VerifiedSessionAuth(SessionAuth):
             return None
         if not user.is_verified() and (has_confirmed_device(user) or requires_two_factor(user)):
             raise HttpError(403, _("需要完成双因素认证"))
+        if user.password_change_required:
+            raise HttpError(403, _("请先修改初始密码"))
         return user
 
 

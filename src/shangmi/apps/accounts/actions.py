@@ -156,12 +156,25 @@ def membership_add(
     return membership
 
 
+def _refuse_losing_last_admin(membership: Membership) -> None:
+    if membership.role != Role.ADMIN or not membership.is_active:
+        return
+    others = Membership.objects.filter(
+        organisation_id=membership.organisation_id, role=Role.ADMIN, is_active=True
+    )
+    if not others.exclude(pk=membership.pk).exists():
+        raise ValidationError(
+            _("%(name)s 是本组织唯一的管理员；请先指定另一位管理员") % {"name": membership.user.name}
+        )
+
+
 @transaction.atomic
 def membership_change_role(*, actor: User, membership: Membership, role: str, request=None) -> Membership:
     _validate_role(membership.organisation.kind, role)
     old = membership.role
     if old == role:
         return membership
+    _refuse_losing_last_admin(membership)
     membership.role = role
     membership.save(update_fields=["role"])
     audit_record(
@@ -179,6 +192,9 @@ def membership_change_role(*, actor: User, membership: Membership, role: str, re
 def membership_deactivate(*, actor: User, membership: Membership, request=None) -> Membership:
     if not membership.is_active:
         return membership
+    if membership.user_id == getattr(actor, "pk", None):
+        raise ValidationError(_("不能停用自己的成员身份"))
+    _refuse_losing_last_admin(membership)
     membership.is_active = False
     membership.save(update_fields=["is_active"])
     audit_record(
@@ -190,6 +206,108 @@ def membership_deactivate(*, actor: User, membership: Membership, request=None) 
         request=request,
     )
     return membership
+
+
+def initial_password() -> str:
+    """A readable one-time password (no 0/O/1/l) that satisfies the password validators."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+    body = "".join(secrets.choice(alphabet) for _ in range(12))
+    return f"{body[:4]}-{body[4:8]}-{body[8:]}"
+
+
+@transaction.atomic
+def member_invite(
+    *,
+    actor: User,
+    organisation: Organisation,
+    name: str,
+    role: str,
+    email: str | None = None,
+    phone: str | None = None,
+    department: str = "",
+    title: str = "",
+    request=None,
+) -> tuple[Membership, str | None]:
+    """Add a person to the organisation. An existing login (same e-mail or mobile) is reused and told;
+    otherwise a login is created with an initial password, returned once, to be changed at first log-in."""
+    _validate_role(organisation.kind, role)
+    existing = None
+    if email:
+        existing = User.objects.filter(email__iexact=email.strip()).first()
+    if existing is None and phone:
+        try:
+            existing = User.objects.filter(phone=normalise_phone(phone)).first()
+        except ValidationError as error:
+            raise ValidationError({"phone": error.messages}) from None
+    password = None
+    if existing is None:
+        password = initial_password()
+        user = user_create(
+            actor=actor, name=name, email=email or None, phone=phone or None, password=password
+        )
+        user.password_change_required = True
+        user.save(update_fields=["password_change_required"])
+    else:
+        user = existing
+    membership = membership_add(
+        actor=actor, user=user, organisation=organisation, role=role, department=department, title=title
+    )
+    if existing is not None:
+        notification_send(
+            recipient=user,
+            organisation=organisation,
+            title=_("您已被加入 %(org)s（%(role)s）") % {"org": organisation.name, "role": Role(role).label},
+        )
+    return membership, password
+
+
+@transaction.atomic
+def password_change(*, user: User, new_password: str, request=None) -> User:
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    user.password_change_required = False
+    user.save(update_fields=["password", "password_change_required"])
+    audit_record(organisation=None, actor=user, verb="user.password_change", obj=user, request=request)
+    return user
+
+
+@transaction.atomic
+def organisation_onboard(
+    *,
+    actor: User,
+    kind: str,
+    name: str,
+    short_code: str,
+    region_code: str | None,
+    admin_name: str,
+    admin_email: str | None = None,
+    admin_phone: str | None = None,
+    credit_code: str = "",
+    industry: str = "",
+    address: str = "",
+    request=None,
+) -> tuple[Organisation, Membership, str | None]:
+    """Create an organisation together with its first administrator, all or nothing."""
+    organisation = organisation_create(
+        actor=actor,
+        kind=kind,
+        name=name,
+        short_code=short_code,
+        region_code=region_code,
+        credit_code=credit_code,
+        industry=industry,
+        address=address,
+    )
+    membership, password = member_invite(
+        actor=actor,
+        organisation=organisation,
+        name=admin_name,
+        role=Role.ADMIN,
+        email=admin_email,
+        phone=admin_phone,
+        request=request,
+    )
+    return organisation, membership, password
 
 
 def _token_digest(secret: str) -> str:

@@ -1,6 +1,5 @@
 """Accounts API: who am I, my organisations, members, notifications, tokens, regions."""
 
-
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied

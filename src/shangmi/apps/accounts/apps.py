@@ -18,4 +18,7 @@ class AccountsConfig(AppConfig):
             )
         )
         register(NavEntry("accounts:inbox", _("通知"), "bell", order=90))
+        register(
+            NavEntry("accounts:organisations", _("组织管理"), "diagram-3", platform_admin_only=True, order=98)
+        )
         register(NavEntry("accounts:security", _("安全设置"), "shield-lock", order=95))

@@ -45,7 +45,8 @@ class ActiveOrganisationMiddleware:
 
 
 class TwoFactorMiddleware:
-    """Sends users who have a device, or whose role requires one, through verification or enrolment."""
+    """Sends users who have a device, or whose role requires one, through verification or enrolment,
+    then anyone still holding an administrator-set initial password to change it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -55,7 +56,7 @@ class TwoFactorMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
-        if not user.is_authenticated or user.is_verified():
+        if not user.is_authenticated:
             return None
         if not getattr(view_func, "login_required", True):
             return None  # public page
@@ -65,19 +66,33 @@ class TwoFactorMiddleware:
             return None
         if name in UNVERIFIED_ALLOWED:
             return None
+        if user.is_verified():
+            return self._password_gate(request, user, name)
         if has_confirmed_device(user):
             target = "accounts:2fa_verify"
         elif requires_two_factor(user):
             target = "accounts:2fa_enrol"
         else:
-            return None
+            return self._password_gate(request, user, name)
         if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": _("需要完成双因素认证")}, status=403)
         url = reverse(target)
         if request.method == "GET" and request.path_info != reverse("dashboard"):
             # Come back to the page asked for once the second factor is done (a POST is not replayed).
             url = f"{url}?{urlencode({'next': request.get_full_path()})}"
-        response = redirect(url)
-        if getattr(request, "htmx", False):
-            response["HX-Redirect"] = response["Location"]
-        return response
+        return _redirect(request, url)
+
+    def _password_gate(self, request, user, name):
+        """After the second factor: an initial password set by an administrator must be changed first."""
+        if not user.password_change_required or name == "accounts:password_change":
+            return None
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": _("请先修改初始密码")}, status=403)
+        return _redirect(request, reverse("accounts:password_change"))
+
+
+def _redirect(request, url: str):
+    response = redirect(url)
+    if getattr(request, "htmx", False):
+        response["HX-Redirect"] = response["Location"]
+    return response

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from shangmi.apps.accounts.views import auth, notifications, organisation, tokens, two_factor
+from shangmi.apps.accounts.views import (
+    auth,
+    members,
+    notifications,
+    organisation,
+    password,
+    platform,
+    tokens,
+    two_factor,
+)
 
 app_name = "accounts"
 
@@ -15,6 +24,12 @@ urlpatterns = [
     path("tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("switch/", organisation.switch, name="switch"),
     path("members/", organisation.members, name="members"),
+    path("members/add/", members.member_add, name="member_add"),
+    path("members/<int:member_id>/role/", members.member_role, name="member_role"),
+    path("members/<int:member_id>/deactivate/", members.member_deactivate, name="member_deactivate"),
+    path("password/", password.password_change, name="password_change"),
+    path("organisations/", platform.organisation_list, name="organisations"),
+    path("organisations/add/", platform.organisation_add, name="organisation_add"),
     path("inbox/", notifications.inbox, name="inbox"),
     path("inbox/<int:notification_id>/open/", notifications.open_notification, name="inbox_open"),
     path("inbox/read-all/", notifications.mark_all_read, name="inbox_read_all"),

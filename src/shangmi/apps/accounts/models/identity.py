@@ -106,6 +106,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("启用"), default=True)
     is_staff = models.BooleanField(_("可进入后台"), default=False)
     date_joined = models.DateTimeField(_("注册时间"), default=timezone.now)
+    # Set when an administrator created the account with an initial password: the first log-in asks
+    # for a new one, so the administrator never knows the password in use.
+    password_change_required = models.BooleanField(_("须修改初始密码"), default=False)
 
     objects = UserManager()
 

@@ -51,6 +51,15 @@ def members(request):
     page = Paginator(qs.order_by("department", "user__name", "pk"), 25).get_page(request.GET.get("page"))
     kind_roles = ROLES_BY_KIND.get(request.organisation.kind, ())
     roles = [(value, label) for value, label in Role.choices if value in kind_roles]
-    context = {"page": page, "q": q, "role": role, "roles": roles}
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "q": q,
+        "role": role,
+        "roles": roles,
+        "query": query.urlencode(),
+        "can_manage": request.membership.role in ORG_ADMIN_ROLES,
+    }
     template = "accounts/members.html#rows" if request.htmx else "accounts/members.html"
     return render(request, template, context)
