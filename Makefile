@@ -4,7 +4,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 ASSETS := src/shangmi/static/vendor/.installed
 
-.PHONY: setup run test test-fast test-browser lint ci clean
+.PHONY: setup run test test-browser lint clean
 
 setup: $(STAMP) $(ASSETS)
 
@@ -33,8 +33,8 @@ test-browser: setup
 	$(VENV)/bin/python -m pytest -m browser
 
 lint: setup
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks conftest.py
+	$(VENV)/bin/ruff format --check src tests benchmarks conftest.py
 
 clean:
 	rm -rf $(VENV) node_modules src/shangmi/static/vendor

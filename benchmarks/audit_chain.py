@@ -15,7 +15,8 @@ import platform
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 os.environ.setdefault("SHANGMI_DATA_DIR", tempfile.mkdtemp(prefix="shangmi-bench-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shangmi.settings")
@@ -38,7 +39,9 @@ def main() -> None:
     from shangmi.apps.audit.models import AuditEvent
 
     call_command("migrate", verbosity=0)
-    org = actions.organisation_create(actor=None, kind="enterprise", name="基准测试", short_code=f"B{os.getpid()}")
+    org = actions.organisation_create(
+        actor=None, kind="enterprise", name="基准测试", short_code=f"B{os.getpid()}"
+    )
 
     started = time.perf_counter()
     batch = 500
@@ -60,13 +63,20 @@ def main() -> None:
     raw_s = time.perf_counter() - started
 
     n = checked
-    print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-          f"{connection.vendor}")
+    print(
+        f"machine: {platform.machine()} {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+        f"{connection.vendor}"
+    )
     print(f"append: {args.events / append_s:,.0f} events/s (batches of {batch} per transaction)")
-    print(f"verify: {n / verify_s:,.0f} events/s; raw SHA-256 of the same bytes: {n / raw_s:,.0f} /s; "
-          f"verify costs {verify_s / raw_s:,.0f}x raw hashing (database read + canonical encoding dominate)")
-    print(f"| {date.today()} | `benchmarks/audit_chain.py --events {args.events}` | {connection.vendor} | "
-          f"{args.events / append_s:,.0f} ev/s | {n / verify_s:,.0f} ev/s | {verify_s / raw_s:,.0f}x |")
+    print(
+        f"verify: {n / verify_s:,.0f} events/s; raw SHA-256 of the same bytes: {n / raw_s:,.0f} /s; "
+        f"verify costs {verify_s / raw_s:,.0f}x raw hashing (database read + canonical encoding dominate)"
+    )
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    print(
+        f"| {today} | `benchmarks/audit_chain.py --events {args.events}` | {connection.vendor} | "
+        f"{args.events / append_s:,.0f} ev/s | {n / verify_s:,.0f} ev/s | {verify_s / raw_s:,.0f}x |"
+    )
 
 
 if __name__ == "__main__":

@@ -8,8 +8,18 @@ import pytest
 SRC = Path(__file__).resolve().parents[2] / "src" / "shangmi"
 
 # Lower apps may be imported by higher ones, never the reverse (DESIGN §3).
-APP_ORDER = ["accounts", "audit", "evidence", "registry", "people", "assessment", "monitoring", "forensics",
-             "bases", "ops"]
+APP_ORDER = [
+    "accounts",
+    "audit",
+    "evidence",
+    "registry",
+    "people",
+    "assessment",
+    "monitoring",
+    "forensics",
+    "bases",
+    "ops",
+]
 BASE_APPS = {"accounts", "audit", "evidence"}
 
 

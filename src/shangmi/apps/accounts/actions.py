@@ -267,7 +267,13 @@ def password_change(*, user: User, new_password: str, request=None) -> User:
     user.set_password(new_password)
     user.password_change_required = False
     user.save(update_fields=["password", "password_change_required"])
-    audit_record(organisation=None, actor=user, verb="user.password_change", obj=user, request=request)
+    audit_record(
+        organisation=getattr(request, "organisation", None),
+        actor=user,
+        verb="user.password_change",
+        obj=user,
+        request=request,
+    )
     return user
 
 

@@ -16,6 +16,10 @@ from shangmi.apps.audit.actions import audit_record
 RECOVERY_CODE_COUNT = 10
 
 
+def _active_org(request):
+    return getattr(request, "organisation", None) if request is not None else None
+
+
 def has_confirmed_device(user: User) -> bool:
     return any(True for _ in devices_for_user(user, confirmed=True))
 
@@ -30,7 +34,7 @@ def pending_totp_device(user: User) -> TOTPDevice:
 
 def provisioning_qr_svg(device: TOTPDevice) -> str:
     """An inline SVG QR code of the otpauth:// URL (no external image service, CSP-safe)."""
-    return segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#1f2937")
+    return segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#1f2937", omitsize=True)
 
 
 def base32_secret(device: TOTPDevice) -> str:
@@ -59,7 +63,10 @@ def totp_confirm(*, user: User, device: TOTPDevice, code: str, request=None) -> 
         user=user, name="recovery", defaults={"confirmed": True}
     )
     codes = _new_recovery_codes(static)
-    audit_record(organisation=None, actor=user, verb="user.2fa_enrol", obj=user, request=request)
+    # Recorded in the organisation the user is working in: enrolment is part of its security measures.
+    audit_record(
+        organisation=_active_org(request), actor=user, verb="user.2fa_enrol", obj=user, request=request
+    )
     return codes
 
 

@@ -25,6 +25,12 @@
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
   document.addEventListener("htmx:afterSwap", function (event) { drawCharts(event.target); });
 
+  // After HTMX changes the address (filters), the language switch returns to the filtered page.
+  document.addEventListener("htmx:pushedIntoHistory", function () {
+    var next = document.querySelector("#language-switch input[name=next]");
+    if (next) { next.value = location.pathname + location.search; }
+  });
+
   // Copy buttons: <button data-copy="#target">.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-copy]");
