@@ -29,8 +29,12 @@ def make_org(db):
         if kind == "regulator" and region == "330212":
             region = "330600"
         return actions.organisation_create(
-            actor=None, kind=kind, name=name or f"测试{kind}{n}", short_code=f"T{kind[:3].upper()}{n}",
-            region_code=region, **extra,
+            actor=None,
+            kind=kind,
+            name=name or f"测试{kind}{n}",
+            short_code=f"T{kind[:3].upper()}{n}",
+            region_code=region,
+            **extra,
         )
 
     return make
@@ -43,7 +47,10 @@ def make_member(db):
     def make(org, role: str = "employee", name: str | None = None, email: str | None = None, **extra):
         n = next(_counter)
         user = actions.user_create(
-            actor=None, name=name or f"成员{n}", email=email or f"user{n}@test.example", password=TEST_PASSWORD
+            actor=None,
+            name=name or f"成员{n}",
+            email=email or f"user{n}@test.example",
+            password=TEST_PASSWORD,
         )
         actions.membership_add(actor=None, user=user, organisation=org, role=role, **extra)
         return user
