@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -24,10 +25,13 @@ app = typer.Typer(
 )
 token_app = typer.Typer(help="个人访问令牌 / personal access tokens", no_args_is_help=True)
 audit_app = typer.Typer(help="审计日志 / audit trail", no_args_is_help=True)
+org_app = typer.Typer(help="组织 / organisations", no_args_is_help=True)
+app.add_typer(org_app, name="org")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
-console = Console()
-err = Console(stderr=True)
+# soft_wrap: a message is one line however narrow the terminal, so scripts can grep the output.
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _django() -> None:
@@ -38,7 +42,7 @@ def _django() -> None:
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]错误 / error:[/] {message}")
+    err.print(f"[bold red]错误 / error:[/] {escape(message)}")
     raise typer.Exit(code)
 
 
@@ -132,6 +136,8 @@ def run(
         "DJANGO_SETTINGS_MODULE": "shangmi.settings",
         "SHANGMI_DATA_DIR": str(settings.DATA_DIR),
     }
+    control_dir = settings.DATA_DIR / "tmp"
+    control_dir.mkdir(parents=True, exist_ok=True)
     web = subprocess.Popen(
         [
             sys.executable,
@@ -148,6 +154,9 @@ def run(
             "-",
             "--graceful-timeout",
             "10",
+            # One control socket per data directory, so two trials on one machine do not collide.
+            "--control-socket",
+            str(control_dir / "gunicorn.ctl"),
         ],
         env=env,
     )
@@ -224,7 +233,67 @@ def createuser(
             actions.membership_add(actor=None, user=user, organisation=org, role=role)
     except ValidationError as error:
         _fail(_validation_text(error), code=2)
-    console.print(f"created {user.login_name} as {role} of {org.name}")
+    console.print(escape(f"created {user.login_name} as {role} of {org.name}"))
+
+
+@org_app.command("create")
+def org_create(
+    kind: Annotated[str, typer.Option(help="enterprise, regulator or provider")],
+    name: Annotated[str, typer.Option(help="Full name of the organisation")],
+    code: Annotated[str, typer.Option(help="Short code, letters and digits, e.g. LXWY")],
+    admin_name: Annotated[str, typer.Option(help="Name of its first administrator")],
+    region: Annotated[
+        str | None, typer.Option(help="GB/T 2260 code: location, or a regulator's jurisdiction")
+    ] = None,
+    admin_email: Annotated[str | None, typer.Option(help="The administrator's e-mail (login)")] = None,
+    admin_phone: Annotated[str | None, typer.Option(help="The administrator's mobile number (login)")] = None,
+) -> None:
+    """Onboard an organisation with its first administrator; prints the administrator's initial password once."""
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from shangmi.apps.accounts import actions
+
+    if kind == "platform":
+        _fail("the platform organisation exists already; add operators to it with createuser --org PLATFORM")
+    try:
+        org, membership, password = actions.organisation_onboard(
+            actor=None,
+            kind=kind,
+            name=name,
+            short_code=code,
+            region_code=region,
+            admin_name=admin_name,
+            admin_email=admin_email,
+            admin_phone=admin_phone,
+        )
+    except ValidationError as error:
+        _fail(_validation_text(error), code=2)
+    err.print(
+        escape(f"created {org.short_code} ({org.name}) with administrator {membership.user.login_name}")
+    )
+    if password:
+        err.print("initial password (shown once; changed at first log-in):")
+        print(password)
+
+
+@org_app.command("list")
+def org_list() -> None:
+    """List the organisations on the platform."""
+    _django()
+    from django.db.models import Count, Q
+
+    from shangmi.apps.accounts.models import Organisation
+
+    table = Table(title="组织 / organisations")
+    for column in ("code", "kind", "name", "region", "members"):
+        table.add_column(column)
+    orgs = Organisation.objects.select_related("region").annotate(
+        members=Count("memberships", filter=Q(memberships__is_active=True))
+    )
+    for org in orgs.order_by("kind", "short_code"):
+        table.add_row(org.short_code, org.kind, escape(org.name), org.region_id or "", str(org.members))
+    console.print(table)
 
 
 @token_app.command("create")
@@ -285,8 +354,11 @@ def audit_verify(
     names = dict(Organisation.objects.values_list("pk", "short_code"))
     for link in broken:
         console.print(
-            f"[bold red]BROKEN[/] organisation {names.get(link.organisation_id, link.organisation_id)} "
-            f"at seq {link.seq} (event id {link.event_id}): {link.reason}"
+            "[bold red]BROKEN[/] "
+            + escape(
+                f"organisation {names.get(link.organisation_id, link.organisation_id)} "
+                f"at seq {link.seq} (event id {link.event_id}): {link.reason}"
+            )
         )
     raise typer.Exit(1)
 
@@ -305,7 +377,8 @@ def backup(
     except BackupError as error:
         _fail(str(error))
     console.print(
-        f"[green]backup written[/] {output} ({len(manifest['files'])} files, {manifest['records']} records)"
+        "[green]backup written[/] "
+        + escape(f"{output} ({len(manifest['files'])} files, {manifest['records']} records)")
     )
 
 
@@ -337,13 +410,14 @@ def restore(
     except BackupError as error:
         _fail(str(error))
     console.print(
-        f"[green]restored[/] {manifest['records']} records and {len(manifest['files'])} files into {target}"
+        "[green]restored[/] "
+        + escape(f"{manifest['records']} records and {len(manifest['files'])} files into {target}")
     )
 
 
 def _progress_printer():
     def report(message: str) -> None:
-        err.print(f"  {message}")
+        err.print(f"  {escape(message)}")
 
     return report
 

@@ -15,7 +15,9 @@ urlpatterns = [
     path("audit/", include("shangmi.apps.audit.urls")),
     path("ops/", include("shangmi.apps.ops.urls")),
     path("api/v1/", api_urls()),
-    path("api/docs", login_not_required(RedirectView.as_view(pattern_name="api:openapi-view")), name="api_docs"),
+    path(
+        "api/docs", login_not_required(RedirectView.as_view(pattern_name="api:openapi-view")), name="api_docs"
+    ),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -133,7 +133,7 @@ def test_manifest_lists_the_sha256_of_every_file_and_of_the_database(source, arc
     manifest = manifest_of(archive)
     expected_files = files_of(source.dir)
     assert set(MEDIA) | {"secret_key"} <= set(expected_files)
-    assert manifest["format"] == "shangmi-backup/1"
+    assert manifest["format"] == "shangmi-backup/2"
     assert manifest["database_vendor"] == ("postgresql" if source.url else "sqlite")
     assert {rel: meta["sha256"] for rel, meta in manifest["files"].items()} == expected_files
     assert {rel: meta["size"] for rel, meta in manifest["files"].items()} == {
@@ -311,6 +311,10 @@ def _no_manifest(members):
     del members["manifest.json"]
 
 
+def _old_format(members):
+    _edit_manifest(members, lambda m: m.update(format="shangmi-backup/1"))
+
+
 DAMAGES = {
     "flipped byte in database.jsonl": (
         _flip_database_byte,
@@ -331,6 +335,10 @@ DAMAGES = {
     "absolute path": (_absolute_path, "unsafe file name(s) in the manifest"),
     "parent path": (_parent_path, "unsafe file name(s) in the manifest"),
     "not a shangmi backup": (_no_manifest, "has no manifest.json; it is not a shangmi backup"),
+    "older format": (
+        _old_format,
+        "unsupported backup format 'shangmi-backup/1' (expected shangmi-backup/2)",
+    ),
 }
 
 
@@ -380,3 +388,18 @@ def test_sqlite_companion_files_are_not_archived_but_the_snapshot_is(demo_dir, t
     with tarfile.open(out, "r:gz") as tar:
         dump = tar.extractfile("database.jsonl").read().decode()
     assert dump.count('"model": "accounts.user"') == users
+
+
+@pytest.mark.skipif(not on_postgres(), reason="needs the PostgreSQL server of the DATABASE_URL run")
+def test_a_sqlite_trial_restores_into_postgresql(demo_dir, tmp_path):
+    """docs/operations.md §6.3: the snapshot is database-neutral, so the trial moves to PostgreSQL."""
+    out = tmp_path / "trial.tar.gz"
+    ok(shangmi("backup", str(out), data_dir=demo_dir))
+    with fresh_postgres_databases("trial") as urls:
+        target = Site(tmp_path / "pg", urls["trial"])
+        ok(target.run("restore", str(out)))
+        source_rows, target_rows = snapshot(demo_dir), target.snapshot()
+        assert {t: len(r) for t, r in target_rows.items()} == {t: len(r) for t, r in source_rows.items()}
+        [total] = [len(source_rows["audit_auditevent"])]
+        assert ok(target.run("audit", "verify")).stdout.strip() == f"OK {total} events, every chain intact"
+        assert files_of(target.dir) == files_of(demo_dir)

@@ -119,7 +119,10 @@ def user_create(
         raise ValidationError({"phone": _("手机号 %(v)s 已注册") % {"v": phone}})
     user = User(name=name.strip(), email=email, phone=phone, is_staff=is_staff, is_superuser=is_superuser)
     if password:
-        validate_password(password, user)
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from None
         user.set_password(password)
     else:
         user.set_unusable_password()

@@ -3,6 +3,8 @@
 Each trusted proxy appends the address it received the request from to X-Forwarded-For, so with N
 proxies the client is the N-th entry from the right; anything further left was written by the client
 and is ignored (the same rule as Werkzeug's ProxyFix). With no proxies, REMOTE_ADDR is the client.
+When proxies are configured but the header is shorter than that, the address is unknown (None):
+recording the proxy's own address as the client's would be wrong.
 """
 
 from __future__ import annotations
@@ -26,6 +28,5 @@ def client_ip(request) -> str | None:
     proxies = getattr(settings, "PROXY_COUNT", 0)
     if proxies > 0:
         hops = [h for h in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-        if len(hops) >= proxies:
-            return _valid(hops[-proxies])
+        return _valid(hops[-proxies]) if len(hops) >= proxies else None
     return _valid(meta.get("REMOTE_ADDR", ""))

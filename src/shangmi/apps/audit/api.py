@@ -1,6 +1,5 @@
 """Audit API: the active organisation's events, for its admins and secrecy officers."""
 
-
 from datetime import date, datetime
 from typing import Any
 

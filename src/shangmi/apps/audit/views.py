@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -16,9 +16,23 @@ from shangmi.apps.audit.queries import events_for, verbs_for
 
 def _filtered(request):
     form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()
+    # The filters that parsed apply even when the form as a whole is invalid: a reversed date range
+    # finds nothing, rather than dropping every filter and listing everything under the error.
+    filters = getattr(form, "cleaned_data", {})
     events = events_for(request.organisation, **{k: v for k, v in filters.items() if v})
     return form, events
+
+
+def _form_errors(form) -> str:
+    texts = [str(e) for e in form.non_field_errors()]
+    texts += [
+        f"{form.fields[name].label}: {e}"
+        for name, errors in form.errors.items()
+        if name != "__all__"
+        for e in errors
+    ]
+    return "; ".join(texts)
 
 
 @member_required(roles=ORG_ADMIN_ROLES)
@@ -39,7 +53,10 @@ def event_list(request):
 
 @member_required(roles=ORG_ADMIN_ROLES)
 def event_export(request):
-    _form, events = _filtered(request)
+    form, events = _filtered(request)
+    if form.is_bound and not form.is_valid():
+        # An export must hold exactly what was asked for; refuse rather than export something else.
+        return HttpResponseBadRequest(_form_errors(form), content_type="text/plain; charset=utf-8")
     content = events_to_xlsx(events.iterator(chunk_size=2000), request.organisation.name)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(

@@ -3,7 +3,9 @@ and a manifest of SHA-256 digests.
 
 The database is written as Django JSON Lines inside one REPEATABLE READ (PostgreSQL) or IMMEDIATE
 (SQLite) transaction, so the snapshot is consistent and portable: a SQLite trial can be restored
-into PostgreSQL.
+into PostgreSQL. Every row keeps its primary key and every timestamp its microseconds, because audit
+events hash both (organisation_id, actor_id, created_at); a restore that renumbered users or rounded
+times would break every audit chain.
 """
 
 from __future__ import annotations
@@ -20,13 +22,16 @@ from pathlib import Path, PurePosixPath
 
 from django.utils import timezone
 
-FORMAT = "shangmi-backup/1"
+# 2: every row with its own primary key, content types included, microsecond timestamps. Archives of
+# format 1 (natural keys, millisecond timestamps) could not restore audit chains intact and are refused.
+FORMAT = "shangmi-backup/2"
 MANIFEST = "manifest.json"
 DATABASE = "database.jsonl"
 FILES = "files/"
-# Regenerable or live files that never go into an archive.
+# Regenerable files that never go into an archive. The live SQLite database (when it lives in the data
+# directory) is skipped as well: it is in the archive as the consistent snapshot instead.
 SKIP_TOP_LEVEL = {"static", "tmp"}
-SKIP_SUFFIXES = (".sqlite3", ".sqlite3-wal", ".sqlite3-shm", ".sqlite3-journal")
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
 MAX_MEMBER_BYTES = 20 * 1024**3  # refuse absurd members (zip-bomb style) before extracting
 
 Progress = Callable[[str], None]
@@ -44,16 +49,28 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _live_database_files() -> set[Path]:
+    """The files of the SQLite database in use (none on PostgreSQL)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return set()
+    name = Path(str(connection.settings_dict["NAME"])).resolve()
+    return {name.with_name(name.name + suffix) for suffix in SQLITE_COMPANIONS}
+
+
 def _data_files(data_dir: Path) -> list[Path]:
+    live = _live_database_files()
     found = []
     for root, dirs, files in os.walk(data_dir):
         rel_root = Path(root).relative_to(data_dir)
         if rel_root == Path("."):
             dirs[:] = [d for d in dirs if d not in SKIP_TOP_LEVEL]
         for name in files:
-            if name.endswith(SKIP_SUFFIXES):
+            path = Path(root) / name
+            if path.resolve() in live:
                 continue
-            found.append(Path(root) / name)
+            found.append(path)
     return sorted(found)
 
 
@@ -69,20 +86,23 @@ def _migration_state() -> dict[str, list[str]]:
 
 
 def _dump_database(path: Path) -> int:
+    """Every row of every model with its own primary key (content types and permissions included, so
+    references to them stay right without natural keys), read through the base managers."""
     from django.core.management import call_command
     from django.db import connection, transaction
 
+    from shangmi.apps.ops.serialization import FORMAT_NAME, register
+
+    register()
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         call_command(
             "dumpdata",
-            format="jsonl",
+            format=FORMAT_NAME,
             output=str(path),
-            natural_foreign=True,
-            natural_primary=True,
-            exclude=["contenttypes", "auth.permission"],
+            use_base_manager=True,
             verbosity=0,
         )
     with open(path, "rb") as handle:
@@ -132,8 +152,12 @@ def create_backup(output: Path, progress: Progress | None = None) -> dict:
 
 
 def _safe_member_name(name: str) -> bool:
+    """A relative path with no empty, "." or ".." parts: nothing in it can leave the target directory."""
+    if not name or "\\" in name or "\x00" in name:
+        return False
     path = PurePosixPath(name)
-    return not path.is_absolute() and ".." not in path.parts
+    parts = name.split("/")
+    return not path.is_absolute() and all(part not in ("", ".", "..") for part in parts)
 
 
 def check_archive(archive: Path) -> dict:
@@ -148,6 +172,9 @@ def check_archive(archive: Path) -> dict:
             manifest = json.loads(tar.extractfile(members[MANIFEST]).read())
             if manifest.get("format") != FORMAT:
                 raise BackupError(f"unsupported backup format {manifest.get('format')!r} (expected {FORMAT})")
+            unsafe = [rel for rel in manifest["files"] if not _safe_member_name(rel)]
+            if unsafe:
+                raise BackupError(f"unsafe file name(s) in the manifest: {unsafe[:5]}")
             expected = {DATABASE: manifest["database"]}
             expected.update({FILES + rel: meta for rel, meta in manifest["files"].items()})
             extra = set(members) - set(expected) - {MANIFEST}
@@ -205,14 +232,34 @@ def _only_seed_rows(table: str) -> bool:
     return True
 
 
-def restore_backup(archive: Path, manifest: dict, progress: Progress | None = None) -> None:
-    """Extract files into the (empty) data directory, migrate the (empty) database, load the snapshot.
+def _replace_database_contents(dump: Path) -> None:
+    """Make the (freshly migrated, otherwise empty) database hold exactly the snapshot.
 
-    On any failure the files written are removed again and the load is rolled back.
+    The rows migrations seed (content types, permissions, regions, the platform organisation) are
+    flushed first, so every row comes back with the primary key it had. Runs in the caller's transaction.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.core.management.color import no_style
+    from django.core.management.sql import sql_flush
+    from django.db import connection
+
+    connection.ops.execute_sql_flush(sql_flush(no_style(), connection, reset_sequences=True))
+    ContentType.objects.clear_cache()
+    call_command("loaddata", str(dump), verbosity=0)
+    ContentType.objects.clear_cache()
+
+
+def restore_backup(archive: Path, manifest: dict, progress: Progress | None = None) -> None:
+    """Check the database is empty, extract the files into the (empty) data directory, migrate, and load
+    the snapshot.
+
+    A database that holds data is refused before anything is written or migrated. On any failure the
+    files written are removed again and the load is rolled back.
     """
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import transaction
+    from django.db import connections, transaction
 
     say = progress or (lambda _m: None)
     data_dir: Path = settings.DATA_DIR
@@ -220,14 +267,26 @@ def restore_backup(archive: Path, manifest: dict, progress: Progress | None = No
     before = {p for p in data_dir.rglob("*")} - generated if data_dir.exists() else set()
     if before:
         raise BackupError(f"the data directory {data_dir} is not empty; nothing was changed")
+    live = _live_database_files()
     try:
+        say("database…")
+        if not _database_is_empty():
+            raise BackupError(
+                "the database already holds data; restore only into an empty database. Nothing was changed."
+            )
         with (
             tempfile.TemporaryDirectory(prefix="shangmi-restore-") as tmp,
             tarfile.open(archive, "r:gz") as tar,
         ):
             say("files…")
             for rel in manifest["files"]:
+                if not _safe_member_name(rel):
+                    raise BackupError(f"unsafe file name {rel!r} in the manifest")
                 target = data_dir / rel
+                if target.resolve() in live or not target.resolve().is_relative_to(data_dir):
+                    raise BackupError(
+                        f"the archive's file {rel!r} would overwrite the database or leave {data_dir}"
+                    )
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with tar.extractfile(FILES + rel) as source, open(target, "wb") as sink:
                     shutil.copyfileobj(source, sink)
@@ -238,8 +297,6 @@ def restore_backup(archive: Path, manifest: dict, progress: Progress | None = No
                 shutil.copyfileobj(source, sink)
             say("database schema…")
             call_command("migrate", interactive=False, verbosity=0)
-            if not _database_is_empty():
-                raise BackupError("the database already holds data; restore only into an empty database")
             current = _migration_state()
             if current != manifest["migrations"]:
                 raise BackupError(
@@ -248,8 +305,9 @@ def restore_backup(archive: Path, manifest: dict, progress: Progress | None = No
                 )
             say(f"{manifest['records']} records…")
             with transaction.atomic():
-                call_command("loaddata", str(dump), verbosity=0)
+                _replace_database_contents(dump)
     except BaseException:
+        connections.close_all()
         for path in sorted(data_dir.rglob("*"), reverse=True):
             if path.is_file() or path.is_symlink():
                 path.unlink()

@@ -38,10 +38,12 @@ def run_worker(*, queues: str = "*", interval: float = 1.0, batch: bool = False)
             batch=batch,
             worker_id=worker_id,
             startup_delay=False,
+            # db_worker reloads on code changes when DEBUG is on, by re-running this command in a child
+            # process: that child would write its own heartbeat while this one ran no tasks.
+            reload=False,
         )
     finally:
         stop.set()
         beat.join(timeout=5)
-        WorkerHeartbeat.objects.filter(worker_id=worker_id).update(
-            stopped_at=timezone.now(), last_seen=timezone.now()
-        )
+        stopped = timezone.now()
+        WorkerHeartbeat.objects.filter(worker_id=worker_id).update(stopped_at=stopped, last_seen=stopped)
