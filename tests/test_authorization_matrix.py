@@ -39,6 +39,10 @@ PUBLIC = {
     "api:regions": "GB/T 2260 regions are public reference data",
     "admin:login": "Django admin's own log-in page",
     "admin:logout": "Django admin's log-out",
+    "log:checkpoint": "the public evidence log (digests only), C2SP tlog-tiles",
+    "log:tile": "the public evidence log (digests only), C2SP tlog-tiles",
+    "log:vkey": "the log's public verifier key",
+    "api:log_info": "the log's origin and public verifier key",
 }
 
 # Routes with path parameters: how to make an object of `org` owned by `user`.
@@ -67,7 +71,27 @@ def _ping(org, user) -> dict:
     return {"result_id": ping_enqueue().id}
 
 
+def _deposit(org, user) -> dict:
+    from shangmi.apps.evidence.actions import deposit_create
+    from shangmi.engines.tlog.material import digest_bytes
+
+    material = digest_bytes(CANARY.encode())
+    deposit = deposit_create(
+        organisation=org,
+        actor=user,
+        kind="file",
+        sha256=material.sha256,
+        sm3=material.sm3,
+        size=material.size,
+        label=CANARY,
+    )
+    return {"deposit_id": deposit.pk}
+
+
 OBJECT_ROUTES: dict[str, ObjectFactory] = {
+    "evidence:receipt": _deposit,
+    "api:deposit_detail": _deposit,
+    "api:deposit_receipt": _deposit,
     "ops:ping_status": _ping,
     "accounts:member_role": _membership,
     "accounts:member_deactivate": _membership,

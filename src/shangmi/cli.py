@@ -422,6 +422,16 @@ def _progress_printer():
     return report
 
 
+def _register_evidence_commands() -> None:
+    from shangmi.cli_evidence import deposit, verify
+
+    app.command()(deposit)
+    app.command()(verify)
+
+
+_register_evidence_commands()
+
+
 def main() -> None:
     app()
 

@@ -28,6 +28,7 @@ CSRF_TRUSTED_ORIGINS = env_list("SHANGMI_CSRF_TRUSTED_ORIGINS", "")
 INSTALLED_APPS = [
     "shangmi.apps.accounts",
     "shangmi.apps.audit",
+    "shangmi.apps.evidence",
     "shangmi.apps.ops",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -188,6 +189,13 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- background work -------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_HEARTBEAT_SECONDS = 5
+
+# --- evidence log -----------------------------------------------------------------------------------
+# The log's origin is also its signing key's name (C2SP tlog-checkpoint); change it only for a new log.
+EVIDENCE_LOG_ORIGIN = os.environ.get("SHANGMI_LOG_ORIGIN", "shangmi.local/evidence-log")
+# RFC 3161 TSA that stamps each checkpoint; empty: receipts say time rests on the platform's signature.
+EVIDENCE_TSA_URL = os.environ.get("SHANGMI_TSA_URL", "")
+EVIDENCE_TSA_TIMEOUT = float(os.environ.get("SHANGMI_TSA_TIMEOUT", "10"))
 
 # --- API -------------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

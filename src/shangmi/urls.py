@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("shangmi.apps.accounts.urls")),
     path("audit/", include("shangmi.apps.audit.urls")),
     path("ops/", include("shangmi.apps.ops.urls")),
+    path("evidence/", include("shangmi.apps.evidence.urls")),
+    path("log/", include("shangmi.apps.evidence.urls_log")),
     path("api/v1/", api_urls()),
     path(
         "api/docs", login_not_required(RedirectView.as_view(pattern_name="api:openapi-view")), name="api_docs"

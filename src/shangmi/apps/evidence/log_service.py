@@ -1,0 +1,187 @@
+"""The evidence-log service: one writer appends pending deposits to the tiled log under the data directory,
+records the checkpoint, then (after the checkpoint is durable) has it timestamped by the configured TSA.
+
+Only one process writes at a time (the engine's flock); whoever holds it drains every pending deposit.
+A crash between the log append and the database update is repaired on the next run: entries the log has
+but the database does not are matched, in order, to the pending deposits with the same leaf bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from shangmi.apps.evidence.models import Checkpoint, Deposit
+from shangmi.engines.tlog.checkpoint import Checkpoint as TreeHead
+from shangmi.engines.tlog.checkpoint import sign_checkpoint
+from shangmi.engines.tlog.keys import Signer, load_or_create_signer
+from shangmi.engines.tlog.merkle import inclusion_proof
+from shangmi.engines.tlog.receipt import Receipt, build_receipt
+from shangmi.engines.tlog.sequencer import Log, LogLocked
+from shangmi.engines.tlog.storage import FileStorage, TileHashReader, read_entries
+
+logger = logging.getLogger("shangmi.evidence")
+BATCH = 10_000
+
+
+class LogServiceError(RuntimeError):
+    pass
+
+
+def log_dir() -> Path:
+    return Path(settings.DATA_DIR) / "log"
+
+
+def key_path() -> Path:
+    return Path(settings.DATA_DIR) / "keys" / "log-signer.key"
+
+
+def origin() -> str:
+    return settings.EVIDENCE_LOG_ORIGIN
+
+
+@cache
+def _signer_for(path: str, name: str, env_value: str | None) -> Signer:
+    return load_or_create_signer(path, name, env_value=env_value)
+
+
+def signer() -> Signer:
+    return _signer_for(str(key_path()), origin(), os.environ.get("SHANGMI_LOG_SIGNER_KEY"))
+
+
+def verifier_key() -> str:
+    """The published verifier key text, name+hash+key."""
+    return signer().verifier_key
+
+
+def _publish(size: int, root: bytes) -> str:
+    return sign_checkpoint(TreeHead(origin=origin(), size=size, root_hash=root), signer())
+
+
+def open_log() -> Log:
+    directory = log_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    return Log(directory, origin(), _publish)
+
+
+@dataclass
+class IncludeResult:
+    included: int
+    checkpoint: Checkpoint | None
+
+
+def _record_checkpoint(log: Log) -> Checkpoint:
+    note = log.checkpoint.decode() if isinstance(log.checkpoint, bytes) else log.checkpoint
+    checkpoint, _created = Checkpoint.objects.get_or_create(
+        size=log.size, defaults={"root_hash": log.root_hash.hex(), "note": note}
+    )
+    return checkpoint
+
+
+def _reconcile(log: Log) -> None:
+    """Record entries that reached the log but not the database (a crash between the two)."""
+    recorded = Deposit.objects.filter(leaf_index__isnull=False).count()
+    if recorded >= log.size:
+        return
+    entries = read_entries(log.storage, recorded, log.size, log.size)
+    pending = list(Deposit.objects.filter(state=Deposit.State.PENDING).order_by("id")[: len(entries)])
+    if len(pending) != len(entries) or any(
+        bytes(d.leaf) != e for d, e in zip(pending, entries, strict=False)
+    ):
+        raise LogServiceError(
+            f"the log holds {log.size} entries but the database records {recorded}, and the extra entries do "
+            "not match the pending deposits; stop writing and investigate"
+        )
+    checkpoint = _record_checkpoint(log)
+    now = timezone.now()
+    for offset, deposit in enumerate(pending):
+        deposit.leaf_index = recorded + offset
+        deposit.checkpoint = checkpoint
+        deposit.state = Deposit.State.INCLUDED
+        deposit.included_at = now
+    Deposit.objects.bulk_update(
+        pending, ["leaf_index", "checkpoint", "state", "included_at"], batch_size=1000
+    )
+
+
+def include_pending() -> IncludeResult:
+    """Append every pending deposit to the log; returns how many were included and the last checkpoint.
+
+    If another process holds the log, returns at once: that process drains the queue.
+    """
+    try:
+        log = open_log()
+    except LogLocked:
+        return IncludeResult(0, None)
+    included = 0
+    checkpoint = None
+    try:
+        with transaction.atomic():
+            _reconcile(log)
+        while True:
+            batch = list(Deposit.objects.filter(state=Deposit.State.PENDING).order_by("id")[:BATCH])
+            if not batch:
+                break
+            indexes = log.append_batch([bytes(d.leaf) for d in batch])  # durable when this returns
+            with transaction.atomic():
+                checkpoint = _record_checkpoint(log)
+                now = timezone.now()
+                for deposit, index in zip(batch, indexes, strict=True):
+                    deposit.leaf_index = index
+                    deposit.checkpoint = checkpoint
+                    deposit.state = Deposit.State.INCLUDED
+                    deposit.included_at = now
+                Deposit.objects.bulk_update(
+                    batch, ["leaf_index", "checkpoint", "state", "included_at"], batch_size=1000
+                )
+            included += len(batch)
+            stamp_checkpoint(checkpoint)
+    finally:
+        log.close()
+    return IncludeResult(included, checkpoint)
+
+
+def stamp_checkpoint(checkpoint: Checkpoint) -> None:
+    """Have the configured TSA stamp the signed checkpoint note. Failure leaves it unstamped (logged);
+    the next checkpoint is tried again. Without a TSA, receipts say time rests on the platform signature."""
+    url = settings.EVIDENCE_TSA_URL
+    if not url or checkpoint.timestamp_token:
+        return
+    from shangmi.engines.tsa.client import fetch_token
+    from shangmi.engines.tsa.errors import TsaError
+
+    digest = hashlib.sha256(checkpoint.note.encode()).digest()
+    try:
+        response = fetch_token(url, digest, timeout=settings.EVIDENCE_TSA_TIMEOUT)
+    except TsaError as error:
+        logger.warning("timestamping checkpoint %s failed: %s", checkpoint.size, error)
+        return
+    checkpoint.timestamp_token = response.token
+    checkpoint.timestamp_time = response.gen_time
+    checkpoint.save(update_fields=["timestamp_token", "timestamp_time"])
+
+
+def receipt_for(deposit: Deposit) -> Receipt:
+    if deposit.state != Deposit.State.INCLUDED or deposit.checkpoint is None:
+        raise LogServiceError("the deposit is not yet included in the log")
+    checkpoint = deposit.checkpoint
+    storage = FileStorage(log_dir(), fsync=False)
+    proof = inclusion_proof(deposit.leaf_index, checkpoint.size, TileHashReader(storage, checkpoint.size))
+    token = bytes(checkpoint.timestamp_token) if checkpoint.timestamp_token else None
+    return build_receipt(
+        origin=origin(),
+        vkey=verifier_key(),
+        leaf=bytes(deposit.leaf),
+        index=deposit.leaf_index,
+        proof=proof,
+        signed_checkpoint=checkpoint.note,
+        timestamp_token=token,
+    )

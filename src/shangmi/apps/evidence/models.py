@@ -1,0 +1,72 @@
+"""Deposits and the checkpoints that include them. The public log holds leaves (digests) only; the
+private metadata stays here, bound to the leaf by its salted SHA-256."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Checkpoint(models.Model):
+    """A signed tree head as published, with the timestamp token over the signed note when a TSA is set."""
+
+    size = models.PositiveBigIntegerField(_("日志大小"), unique=True)
+    root_hash = models.CharField(_("根哈希"), max_length=64)
+    note = models.TextField(_("签名检查点"))
+    timestamp_token = models.BinaryField(_("时间戳令牌"), null=True, blank=True)
+    timestamp_time = models.DateTimeField(_("时间戳时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("发布时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-size"]
+        verbose_name = _("检查点")
+        verbose_name_plural = _("检查点")
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.size}"
+
+
+class Deposit(models.Model):
+    class Kind(models.TextChoices):
+        FILE = "file", _("文件")
+        RECORD = "record", _("记录")
+        AUDIT_HEAD = "audit-head", _("审计链锚定")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待入链")
+        INCLUDED = "included", _("已入链")
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    sm3 = models.CharField("SM3", max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    label = models.CharField(_("标签"), max_length=200, blank=True)
+    # Private: never published. meta_sha256 = SHA-256 of its canonical JSON (which includes a random salt).
+    meta = models.JSONField(_("私有元数据"), default=dict)
+    meta_sha256 = models.CharField(max_length=64)
+    client = models.CharField(_("哈希工具"), max_length=96)
+    leaf = models.BinaryField(_("叶子"))
+    leaf_index = models.PositiveBigIntegerField(_("叶子序号"), null=True, blank=True, unique=True)
+    checkpoint = models.ForeignKey(
+        Checkpoint, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(
+        _("状态"), max_length=16, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("提交时间"), default=timezone.now, db_index=True)
+    included_at = models.DateTimeField(_("入链时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("存证")
+        verbose_name_plural = _("存证")
+        indexes = [models.Index(fields=["organisation", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.sha256[:12]}…"
