@@ -199,7 +199,7 @@ EVIDENCE_TSA_TIMEOUT = float(os.environ.get("SHANGMI_TSA_TIMEOUT", "10"))
 
 # --- API -------------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
-NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
+NINJA_MAX_PER_PAGE_SIZE = 500
 API_TOKEN_MAX_DAYS = 366
 
 LOGGING = {

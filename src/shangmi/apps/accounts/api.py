@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from shangmi.api.pagination import paged
 from shangmi.apps.accounts import actions
@@ -128,7 +128,7 @@ def notifications(request, unread: bool = False):
 def notification_read(request, notification_id: int):
     notification = access_notification(request.user, notification_id)
     actions.notifications_mark_read(user=request.user, ids=[notification.pk])
-    return 204, None
+    return Status(204, None)
 
 
 class MarkReadIn(Schema):
@@ -154,7 +154,7 @@ def tokens(request):
 def token_revoke(request, token_id: int):
     token = access_token(request.user, token_id)
     actions.token_revoke(actor=request.user, token=token, request=request)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/regions", response=list[RegionOut], auth=None, summary="行政区划（GB/T 2260，公开）")

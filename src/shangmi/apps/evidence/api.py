@@ -5,7 +5,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from shangmi.api.pagination import paged
@@ -70,7 +70,7 @@ def deposit_batch(request, payload: DepositBatchIn):
         client=payload.client,
         request=request,
     )
-    return 202, {"count": len(deposits), "ids": [d.pk for d in deposits]}
+    return Status(202, {"count": len(deposits), "ids": [d.pk for d in deposits]})
 
 
 @router.get("/deposits", response=list[DepositOut], summary="本组织的存证")
