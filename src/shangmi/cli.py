@@ -348,9 +348,9 @@ def audit_verify(
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("verify", total=total)
         checked, broken = verify(org_id, progress=lambda n: progress.advance(task, n))
-    if not broken:
-        console.print(f"[green]OK[/] {checked} events, every chain intact")
-        return
+    from shangmi.apps.evidence.anchors import verify_anchors
+
+    anchors, anchor_problems = verify_anchors(org_id)
     names = dict(Organisation.objects.values_list("pk", "short_code"))
     for link in broken:
         console.print(
@@ -360,7 +360,19 @@ def audit_verify(
                 f"at seq {link.seq} (event id {link.event_id}): {link.reason}"
             )
         )
-    raise typer.Exit(1)
+    for problem in anchor_problems:
+        console.print(
+            "[bold red]ANCHOR[/] "
+            + escape(
+                f"organisation {names.get(problem.organisation_id, problem.organisation_id)} "
+                f"at seq {problem.seq}: {problem.reason}"
+            )
+        )
+    if broken or anchor_problems:
+        raise typer.Exit(1)
+    console.print(
+        f"[green]OK[/] {checked} events, every chain intact; {anchors} anchors in the evidence log match"
+    )
 
 
 @app.command()

@@ -189,6 +189,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- background work -------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_HEARTBEAT_SECONDS = 5
+# How often the worker anchors every audit chain head in the evidence log.
+AUDIT_ANCHOR_SECONDS = int(os.environ.get("SHANGMI_AUDIT_ANCHOR_SECONDS", "600"))
 
 # --- evidence log -----------------------------------------------------------------------------------
 # The log's origin is also its signing key's name (C2SP tlog-checkpoint); change it only for a new log.

@@ -12,3 +12,11 @@ def include_pending_deposits() -> dict:
     """Drain pending deposits into the log (a no-op when another worker holds the log)."""
     result = include_pending()
     return {"included": result.included, "size": result.checkpoint.size if result.checkpoint else None}
+
+
+@task()
+def anchor_audit_heads() -> dict:
+    """Deposit every audit chain head that grew since its last anchor."""
+    from shangmi.apps.evidence.anchors import anchor_heads
+
+    return {"anchored": anchor_heads()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 
 from django.conf import settings
 from django.core.management import call_command
@@ -16,10 +17,17 @@ from shangmi.apps.ops.models import WorkerHeartbeat
 
 
 def _beat(worker_id: str, stop: threading.Event) -> None:
+    """Refresh the heartbeat; also queue the periodic jobs (django.tasks has no scheduler of its own)."""
+    next_anchor = time.monotonic() + settings.AUDIT_ANCHOR_SECONDS
     try:
         while not stop.wait(settings.WORKER_HEARTBEAT_SECONDS):
             close_old_connections()
             WorkerHeartbeat.objects.filter(worker_id=worker_id).update(last_seen=timezone.now())
+            if time.monotonic() >= next_anchor:
+                from shangmi.apps.evidence.tasks import anchor_audit_heads
+
+                anchor_audit_heads.enqueue()
+                next_anchor = time.monotonic() + settings.AUDIT_ANCHOR_SECONDS
     finally:
         connection.close()
 
