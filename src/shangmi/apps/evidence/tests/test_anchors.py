@@ -22,10 +22,9 @@ def test_every_chain_is_anchored_once_until_it_grows(anchored, make_member):
     before = Deposit.objects.filter(kind="audit-head").count()
     assert anchor_heads() == 0
     make_member(anchored, "employee")
-    assert (
-        anchor_heads() == 1
-    )  # only the organisation whose chain grew (the user.create goes to the platform's)
-    assert Deposit.objects.filter(kind="audit-head").count() in (before + 1, before + 2)
+    # two chains grew: the organisation's (membership.add) and the platform's (user.create)
+    assert anchor_heads() == 2
+    assert Deposit.objects.filter(kind="audit-head").count() == before + 2
 
 
 def test_intact_history_verifies(anchored):
