@@ -435,10 +435,11 @@ def _progress_printer():
 
 
 def _register_evidence_commands() -> None:
-    from shangmi.cli_evidence import deposit, verify
+    from shangmi.cli_evidence import deposit, log_app, verify
 
     app.command()(deposit)
     app.command()(verify)
+    app.add_typer(log_app, name="log")
 
 
 _register_evidence_commands()

@@ -242,3 +242,69 @@ def verify(
     failed = next(c for c in verdict.checks if not c.ok)
     console.print(f"[bold red]无效 / INVALID[/]: {failed.label_zh} / {failed.label_en}")
     raise typer.Exit(1)
+
+
+log_app = typer.Typer(help="公开日志 / the public evidence log", no_args_is_help=True)
+
+
+def _http_fetch(base: str):
+    from shangmi.engines.tlog.storage import NotFound
+
+    def fetch(path: str) -> bytes:
+        try:
+            with urllib.request.urlopen(f"{base}/{path}", timeout=30) as response:  # noqa: S310
+                return response.read()
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                raise NotFound(path) from None
+            raise
+
+    return fetch
+
+
+@log_app.command("audit")
+def log_audit(
+    url: Annotated[str, typer.Argument(help="The log's base URL, e.g. https://shangmi.example.cn/log")],
+    vkey: Annotated[
+        str | None, typer.Option(help="The log's verifier key (default: remembered in the state)")
+    ] = None,
+    state: Annotated[
+        Path | None, typer.Option(help="State file (default ~/.shangmi/log-audit/<origin>.json)")
+    ] = None,
+    interval: Annotated[float, typer.Option(help="Seconds between checks")] = 60.0,
+    count: Annotated[int, typer.Option(help="Checks to run; 0 runs until stopped")] = 1,
+) -> None:
+    """Watch a log: every new checkpoint must be signed and consistent with the last one. Exit 2 on a fork
+    or rollback, 1 on an invalid checkpoint."""
+    from shangmi.cli import console, err
+    from shangmi.engines.tlog.keys import parse_verifier_key
+    from shangmi.engines.tlog.monitor import LogAlarm, MonitorState, check
+
+    base = url.rstrip("/")
+    fetch = _http_fetch(base)
+    key_text = vkey or fetch("vkey").decode().strip()
+    verifier = parse_verifier_key(key_text)
+    path = state or Path.home() / ".shangmi" / "log-audit" / (verifier.name.replace("/", "_") + ".json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    previous = MonitorState.load(path)
+    if previous and not vkey:
+        err.print("using the verifier key fetched from the log; pass --vkey to pin it")
+    runs = 0
+    while True:
+        try:
+            current, message = check(previous, fetch, verifier.name, verifier)
+        except LogAlarm as alarm:
+            console.print(f"[bold red]告警 / ALARM[/] {escape(str(alarm))}")
+            raise typer.Exit(2) from None
+        except (ValueError, OSError) as error:
+            console.print(
+                f"[bold red]无效检查点 / INVALID checkpoint[/] {escape(f'{type(error).__name__}: {error}')}"
+            )
+            raise typer.Exit(1) from None
+        current.save(path)
+        console.print(f"[green]OK[/] {escape(message)}")
+        previous = current
+        runs += 1
+        if count and runs >= count:
+            return
+        time.sleep(interval)

@@ -1,0 +1,121 @@
+"""`shangmi deposit`, `shangmi verify` and `shangmi log audit`, run as real commands on real files."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from .support import ok, shangmi
+
+
+@pytest.fixture
+def files(tmp_path):
+    folder = tmp_path / "material"
+    (folder / "drawings").mkdir(parents=True)
+    (folder / "配方.txt").write_text("温控阀配方 v3：铜 62%，锌 38%\n", encoding="utf-8")
+    (folder / "drawings" / "valve.dxf").write_bytes(bytes(range(256)) * 4000)
+    return folder
+
+
+@pytest.fixture
+def deposited(demo_dir, files, tmp_path):
+    receipts = tmp_path / "receipts"
+    result = ok(shangmi("deposit", str(files), "--org", "LXWY", "--out", str(receipts), data_dir=demo_dir))
+    assert "2 deposited" in result.stdout
+    return demo_dir, receipts
+
+
+def test_each_file_gets_a_receipt_that_verifies_offline(deposited, files):
+    _data, receipts = deposited
+    result = shangmi("verify", str(files / "配方.txt"), str(receipts / "配方.txt.receipt"), data_dir=_data)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "有效 / VALID" in result.stdout
+    for check in ("回执格式", "叶子格式", "文件摘要", "日志公钥", "检查点签名", "默克尔包含证明", "时间戳"):
+        assert check in result.stdout
+
+
+def test_verify_fails_for_another_file_and_names_the_check(deposited, files):
+    data, receipts = deposited
+    result = shangmi(
+        "verify", str(files / "drawings" / "valve.dxf"), str(receipts / "配方.txt.receipt"), data_dir=data
+    )
+    assert result.returncode == 1
+    assert (
+        "无效 / INVALID: 文件摘要（SHA-256、SM3、大小） / file digests (SHA-256, SM3, size)" in result.stdout
+    )
+
+
+def test_verify_fails_for_a_truncated_receipt(deposited, files, tmp_path):
+    data, receipts = deposited
+    cut = tmp_path / "cut.receipt"
+    cut.write_bytes((receipts / "配方.txt.receipt").read_bytes()[:150])
+    result = shangmi("verify", str(files / "配方.txt"), str(cut), data_dir=data)
+    assert result.returncode == 1 and "回执格式 / receipt format" in result.stdout
+
+
+def test_verify_with_the_wrong_log_key_fails(deposited, files):
+    data, receipts = deposited
+    wrong = "shangmi.local/evidence-log+00000000+AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB"
+    result = shangmi(
+        "verify", str(files / "配方.txt"), str(receipts / "配方.txt.receipt"), "--vkey", wrong, data_dir=data
+    )
+    assert result.returncode == 1 and "日志公钥 / log key" in result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_log_audit_follows_the_log_served_by_any_static_web_server(deposited, files, tmp_path):
+    """The tile directory is plain files: a stock static server publishes it as a tlog-tiles log."""
+    data, _receipts = deposited
+    (data / "log" / "vkey").write_text(_vkey(data), encoding="utf-8")
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "http.server",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            str(data / "log"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        state = tmp_path / "state.json"
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        first = ok(shangmi("log", "audit", url, "--state", str(state), data_dir=data))
+        assert "first checkpoint: size 2" in first.stdout
+        (files / "new.txt").write_text("更多材料\n", encoding="utf-8")
+        ok(shangmi("deposit", str(files / "new.txt"), "--org", "LXWY", data_dir=data))
+        second = ok(shangmi("log", "audit", url, "--state", str(state), data_dir=data))
+        assert "consistent: 2 → 3" in second.stdout
+        state.write_text(state.read_text().replace('"size": 3', '"size": 7'), encoding="utf-8")
+        rollback = shangmi("log", "audit", url, "--state", str(state), data_dir=data)
+        assert rollback.returncode == 2 and "ROLLBACK" in rollback.stdout
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _vkey(data) -> str:
+    from .support import django_python
+
+    code = "from shangmi.apps.evidence.log_service import verifier_key\nprint(verifier_key())"
+    return ok(django_python(code, data_dir=data)).stdout.strip() + "\n"
