@@ -200,7 +200,7 @@ def _deposit_local(organisation: str, files, digests) -> dict[Path, str]:
     missing = [d for d in created if by_id[d.pk].state != Deposit.State.INCLUDED]
     if missing:
         _fail(f"{len(missing)} deposits were not included: another process holds the log; try again")
-    return {path: receipt_for(by_id[d.pk]).to_text() for path, d in zip(files, created, strict=True)}
+    return {path: receipt_for(by_id[i]).to_text() for path, i in zip(files, created, strict=True)}
 
 
 def verify(

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from shangmi.apps.evidence.models import Checkpoint, Deposit
@@ -86,6 +87,22 @@ def _record_checkpoint(log: Log) -> Checkpoint:
     return checkpoint
 
 
+def _mark_included(ids: list[int], first_index: int, checkpoint: Checkpoint) -> None:
+    """Give deposits `ids` (ascending) the leaf indexes first_index, first_index+1, … with one UPDATE per
+    run of consecutive ids (usually one per batch) instead of one row at a time."""
+    now = timezone.now()
+    start = 0
+    while start < len(ids):
+        end = start
+        while end + 1 < len(ids) and ids[end + 1] == ids[end] + 1:
+            end += 1
+        offset = first_index + start - ids[start]
+        Deposit.objects.filter(pk__gte=ids[start], pk__lte=ids[end]).update(
+            leaf_index=F("id") + offset, checkpoint=checkpoint, state=Deposit.State.INCLUDED, included_at=now
+        )
+        start = end + 1
+
+
 def _reconcile(log: Log) -> None:
     """Record entries that reached the log but not the database (a crash between the two)."""
     recorded = Deposit.objects.filter(leaf_index__isnull=False).count()
@@ -100,16 +117,7 @@ def _reconcile(log: Log) -> None:
             f"the log holds {log.size} entries but the database records {recorded}, and the extra entries do "
             "not match the pending deposits; stop writing and investigate"
         )
-    checkpoint = _record_checkpoint(log)
-    now = timezone.now()
-    for offset, deposit in enumerate(pending):
-        deposit.leaf_index = recorded + offset
-        deposit.checkpoint = checkpoint
-        deposit.state = Deposit.State.INCLUDED
-        deposit.included_at = now
-    Deposit.objects.bulk_update(
-        pending, ["leaf_index", "checkpoint", "state", "included_at"], batch_size=1000
-    )
+    _mark_included([d.pk for d in pending], recorded, _record_checkpoint(log))
 
 
 def include_pending() -> IncludeResult:
@@ -133,15 +141,7 @@ def include_pending() -> IncludeResult:
             indexes = log.append_batch([bytes(d.leaf) for d in batch])  # durable when this returns
             with transaction.atomic():
                 checkpoint = _record_checkpoint(log)
-                now = timezone.now()
-                for deposit, index in zip(batch, indexes, strict=True):
-                    deposit.leaf_index = index
-                    deposit.checkpoint = checkpoint
-                    deposit.state = Deposit.State.INCLUDED
-                    deposit.included_at = now
-                Deposit.objects.bulk_update(
-                    batch, ["leaf_index", "checkpoint", "state", "included_at"], batch_size=1000
-                )
+                _mark_included([d.pk for d in batch], indexes[0], checkpoint)
             included += len(batch)
             stamp_checkpoint(checkpoint)
     finally:

@@ -60,6 +60,9 @@ class Deposit(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("提交时间"), default=timezone.now, db_index=True)
+    # Which request created the row and where in it: lets a batch insert read back its ids on any database.
+    batch = models.UUIDField(null=True, blank=True, db_index=True, editable=False)
+    batch_pos = models.PositiveIntegerField(null=True, blank=True, editable=False)
     included_at = models.DateTimeField(_("入链时间"), null=True, blank=True)
 
     class Meta:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from shangmi.apps.accounts import actions as accounts
 from shangmi.apps.audit.models import AuditEvent
 from shangmi.apps.evidence.actions import DepositItem, deposit_create_batch
-from shangmi.apps.evidence.log_service import include_pending
+from shangmi.apps.evidence.log_service import include_pending, receipt_for
 from shangmi.apps.evidence.models import Checkpoint, Deposit
 from shangmi.engines.tlog.receipt import verify_receipt
 
@@ -35,10 +35,10 @@ def test_a_malformed_item_refuses_the_whole_batch_naming_it(enterprise, material
 
 def test_deposits_are_pending_until_the_log_includes_them(enterprise, material):
     org, people = enterprise
-    deposits = deposit_create_batch(
+    ids = deposit_create_batch(
         organisation=org, actor=people["officer"], kind="file", items=_items(material, 300)
     )
-    assert {d.state for d in deposits} == {"pending"}
+    assert set(Deposit.objects.filter(pk__in=ids).values_list("state", flat=True)) == {"pending"}
     assert AuditEvent.objects.filter(organisation=org, verb="evidence.deposit").count() == 1
     result = include_pending()
     assert result.included == 300 and result.checkpoint.size == 300
@@ -114,3 +114,17 @@ def test_deposit_page_lists_state_and_offers_the_receipt(enterprise, login, mate
     deposit = Deposit.objects.filter(organisation=org).first()
     receipt = client.get(f"/evidence/{deposit.pk}/receipt/")
     assert receipt.status_code == 200 and receipt.content.startswith(b"shangmi-receipt/1\n")
+
+
+def test_gaps_in_ids_still_give_consecutive_leaf_indexes(enterprise, material):
+    org, people = enterprise
+    ids = deposit_create_batch(
+        organisation=org, actor=people["officer"], kind="file", items=_items(material, 10)
+    )
+    Deposit.objects.filter(pk__in=[ids[3], ids[4], ids[8]]).delete()  # as a rollback would
+    include_pending()
+    rows = list(Deposit.objects.order_by("id").values_list("leaf_index", "state"))
+    assert rows == [(i, "included") for i in range(7)]
+    for deposit in Deposit.objects.all():
+        verdict = verify_receipt(receipt_for(deposit).to_text())
+        assert verdict.valid and verdict.index == deposit.leaf_index
