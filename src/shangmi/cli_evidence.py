@@ -194,10 +194,8 @@ def _deposit_local(organisation: str, files, digests) -> dict[Path, str]:
         ]
         created += deposit_create_batch(organisation=org, actor=None, kind="file", items=items, client=CLIENT)
     include_pending()
-    by_id = {
-        d.pk: d for d in Deposit.objects.filter(pk__in=[d.pk for d in created]).select_related("checkpoint")
-    }
-    missing = [d for d in created if by_id[d.pk].state != Deposit.State.INCLUDED]
+    by_id = {d.pk: d for d in Deposit.objects.filter(pk__in=created).select_related("checkpoint")}
+    missing = [i for i in created if by_id[i].state != Deposit.State.INCLUDED]
     if missing:
         _fail(f"{len(missing)} deposits were not included: another process holds the log; try again")
     return {path: receipt_for(by_id[i]).to_text() for path, i in zip(files, created, strict=True)}

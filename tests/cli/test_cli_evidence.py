@@ -73,7 +73,8 @@ def _free_port() -> int:
 
 
 def test_log_audit_follows_the_log_served_by_any_static_web_server(deposited, files, tmp_path):
-    """The tile directory is plain files: a stock static server publishes it as a tlog-tiles log."""
+    """A monitor needs nothing but tlog-tiles paths: here a stock static server stands in for the platform
+    (fine for a test; in production serve /log/ from shangmi, which hides files beyond the checkpoint)."""
     data, _receipts = deposited
     (data / "log" / "vkey").write_text(_vkey(data), encoding="utf-8")
     port = _free_port()

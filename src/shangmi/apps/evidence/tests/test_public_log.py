@@ -81,3 +81,17 @@ def test_log_key_file_is_private(enterprise, material, own_log):
     include_pending()
     key = own_log / "keys" / "log-signer.key"
     assert key.stat().st_mode & 0o777 == 0o600
+
+
+def test_tiles_beyond_the_checkpoint_are_not_served(client, enterprise, material):
+    """Leftovers of a torn batch lie beyond the durable checkpoint; they must never be published."""
+    org, people = enterprise
+    m = material("one")
+    deposit_create_batch(
+        organisation=org, actor=people["officer"], kind="file", items=[DepositItem(m.sha256, m.sm3, m.size)]
+    )
+    include_pending()
+    leftover = log_dir() / "tile" / "0" / "000.p" / "2"
+    leftover.write_bytes(b"\x00" * 64)  # as if a crashed batch had written it
+    assert client.get("/log/tile/0/000.p/1").status_code == 200
+    assert client.get("/log/tile/0/000.p/2").status_code == 404
