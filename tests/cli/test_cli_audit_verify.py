@@ -24,7 +24,9 @@ def _broken_lines(stdout: str) -> list[str]:
 def test_intact_chains_exit_zero_with_ok_and_the_event_count(demo_dir):
     [(total,)] = sql(demo_dir, "SELECT COUNT(*) FROM audit_auditevent")
     result = ok(shangmi("audit", "verify", data_dir=demo_dir))
-    assert result.stdout.strip() == f"OK {total} events, every chain intact"
+    assert (
+        result.stdout.strip() == f"OK {total} events, every chain intact; 0 anchors in the evidence log match"
+    )
     assert total > 100  # the demo's organisations and people were all recorded
 
 
@@ -86,7 +88,10 @@ def test_org_option_checks_only_that_chain(demo_dir):
         "WHERE o.short_code = 'LXWY'",
     )
     intact = ok(shangmi("audit", "verify", "--org", "lxwy", data_dir=demo_dir))  # codes are case-insensitive
-    assert intact.stdout.strip() == f"OK {lxwy_total} events, every chain intact"
+    assert (
+        intact.stdout.strip()
+        == f"OK {lxwy_total} events, every chain intact; 0 anchors in the evidence log match"
+    )
     broken = shangmi("audit", "verify", "--org", "SXSJ", data_dir=demo_dir)
     assert broken.returncode == 1
     assert [line.split(" (event id")[0] for line in _broken_lines(broken.stdout)] == [

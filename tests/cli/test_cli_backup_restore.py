@@ -171,7 +171,9 @@ def test_restore_brings_back_every_file_byte_for_byte(source, restored):
 def test_restored_audit_chains_verify(source, restored):
     [total] = [len(source.snapshot()["audit_auditevent"])]
     result = ok(restored.run("audit", "verify"))
-    assert result.stdout.strip() == f"OK {total} events, every chain intact"
+    assert (
+        result.stdout.strip() == f"OK {total} events, every chain intact; 0 anchors in the evidence log match"
+    )
 
 
 CHECK_LOGINS = """
@@ -401,5 +403,8 @@ def test_a_sqlite_trial_restores_into_postgresql(demo_dir, tmp_path):
         source_rows, target_rows = snapshot(demo_dir), target.snapshot()
         assert {t: len(r) for t, r in target_rows.items()} == {t: len(r) for t, r in source_rows.items()}
         [total] = [len(source_rows["audit_auditevent"])]
-        assert ok(target.run("audit", "verify")).stdout.strip() == f"OK {total} events, every chain intact"
+        assert (
+            ok(target.run("audit", "verify")).stdout.strip()
+            == f"OK {total} events, every chain intact; 0 anchors in the evidence log match"
+        )
         assert files_of(target.dir) == files_of(demo_dir)

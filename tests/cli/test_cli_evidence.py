@@ -120,3 +120,38 @@ def _vkey(data) -> str:
 
     code = "from shangmi.apps.evidence.log_service import verifier_key\nprint(verifier_key())"
     return ok(django_python(code, data_dir=data)).stdout.strip() + "\n"
+
+
+def test_backup_and_restore_keep_the_log_and_its_key(deposited, files, tmp_path):
+    data, receipts = deposited
+    archive = tmp_path / "backup.tar.gz"
+    ok(shangmi("backup", str(archive), data_dir=data))
+    restored = tmp_path / "restored"
+    ok(shangmi("restore", str(archive), data_dir=restored))
+    assert (restored / "keys" / "log-signer.key").stat().st_mode & 0o777 == 0o600
+    vkey = _vkey(data).strip()
+    assert _vkey(restored).strip() == vkey
+    (files / "after.txt").write_text("恢复之后\n", encoding="utf-8")
+    ok(shangmi("deposit", str(files / "after.txt"), "--org", "LXWY", data_dir=restored))
+    after = ok(
+        shangmi(
+            "verify",
+            str(files / "after.txt"),
+            str(files / "after.txt.receipt"),
+            "--vkey",
+            vkey,
+            data_dir=restored,
+        )
+    )
+    assert "leaf 2 of 3" in after.stdout
+    before = ok(
+        shangmi(
+            "verify",
+            str(files / "配方.txt"),
+            str(receipts / "配方.txt.receipt"),
+            "--vkey",
+            vkey,
+            data_dir=restored,
+        )
+    )
+    assert "有效 / VALID" in before.stdout

@@ -10,6 +10,8 @@ times would break every audit chain.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import io
 import json
@@ -109,6 +111,24 @@ def _dump_database(path: Path) -> int:
         return sum(1 for line in handle if line.strip())
 
 
+@contextlib.contextmanager
+def _log_writer_paused(data_dir: Path):
+    """Hold the evidence log's writer lock while the snapshot is taken, so the database and the log files
+    in the archive describe the same moment (the writer retries once the lock is free)."""
+    from shangmi.engines.tlog.sequencer import LOCK_PATH
+
+    log_dir = data_dir / "log"
+    if not log_dir.is_dir():
+        yield
+        return
+    fd = os.open(log_dir / LOCK_PATH, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def create_backup(output: Path, progress: Progress | None = None) -> dict:
     from django.conf import settings
     from django.db import connection
@@ -118,7 +138,7 @@ def create_backup(output: Path, progress: Progress | None = None) -> dict:
     output = output.resolve()
     if output.is_relative_to(data_dir):
         raise BackupError(f"write the archive outside the data directory {data_dir}")
-    with tempfile.TemporaryDirectory(prefix="shangmi-backup-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="shangmi-backup-") as tmp, _log_writer_paused(data_dir):
         dump = Path(tmp) / DATABASE
         say("database snapshot…")
         records = _dump_database(dump)
@@ -290,7 +310,7 @@ def restore_backup(archive: Path, manifest: dict, progress: Progress | None = No
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with tar.extractfile(FILES + rel) as source, open(target, "wb") as sink:
                     shutil.copyfileobj(source, sink)
-                if rel == "secret_key":
+                if rel == "secret_key" or rel.startswith("keys/"):
                     target.chmod(0o600)
             dump = Path(tmp) / DATABASE
             with tar.extractfile(DATABASE) as source, open(dump, "wb") as sink:

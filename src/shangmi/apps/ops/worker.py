@@ -16,6 +16,15 @@ from django.utils.crypto import get_random_string
 from shangmi.apps.ops.models import WorkerHeartbeat
 
 
+def _retry_pending_deposits() -> None:
+    """Deposits left pending (the log was busy, e.g. during a backup) are picked up again."""
+    from shangmi.apps.evidence.models import Deposit
+    from shangmi.apps.evidence.tasks import include_pending_deposits
+
+    if Deposit.objects.filter(state=Deposit.State.PENDING).exists():
+        include_pending_deposits.enqueue()
+
+
 def _beat(worker_id: str, stop: threading.Event) -> None:
     """Refresh the heartbeat; also queue the periodic jobs (django.tasks has no scheduler of its own)."""
     next_anchor = time.monotonic() + settings.AUDIT_ANCHOR_SECONDS
@@ -23,6 +32,7 @@ def _beat(worker_id: str, stop: threading.Event) -> None:
         while not stop.wait(settings.WORKER_HEARTBEAT_SECONDS):
             close_old_connections()
             WorkerHeartbeat.objects.filter(worker_id=worker_id).update(last_seen=timezone.now())
+            _retry_pending_deposits()
             if time.monotonic() >= next_anchor:
                 from shangmi.apps.evidence.tasks import anchor_audit_heads
 
