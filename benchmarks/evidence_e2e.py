@@ -113,6 +113,19 @@ def main() -> None:
             f"accepted in {posted:.2f} s, all included (log size {checkpoint}) after {total:.2f} s"
         )
         print(f"end to end: {args.digests / total:,.0f} digests/s (target 20,000)")
+        if vendor == "sqlite":
+            import sqlite3
+            from datetime import datetime
+
+            with sqlite3.connect(data / "shangmi.sqlite3") as db:
+                stamps = [
+                    datetime.fromisoformat(r[0])
+                    for r in db.execute("SELECT created_at FROM evidence_checkpoint ORDER BY size")
+                ]
+            gaps = [(b - a).total_seconds() for a, b in zip(stamps, stamps[1:], strict=False)]
+            print(
+                f"checkpoints published under load: {len(stamps)}; longest gap {max(gaps, default=0):.2f} s"
+            )
     finally:
         os.killpg(server.pid, signal.SIGINT)
         server.wait(timeout=30)

@@ -88,7 +88,7 @@ def _print_logins(logins, password: str) -> None:
 @app.command()
 def worker(
     queues: Annotated[str, typer.Option(help="Queues to process, comma-separated; * for all")] = "*",
-    interval: Annotated[float, typer.Option(help="Seconds between polls when idle")] = 1.0,
+    interval: Annotated[float, typer.Option(help="Seconds between polls when idle")] = 0.25,
     batch: Annotated[bool, typer.Option(help="Exit when the queue is empty")] = False,
 ) -> None:
     """Run the background task worker (django-tasks-db) with a heartbeat for the health page."""
