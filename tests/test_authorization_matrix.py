@@ -43,6 +43,7 @@ PUBLIC = {
     "log:tile": "the public evidence log (digests only), C2SP tlog-tiles",
     "log:vkey": "the log's public verifier key",
     "api:log_info": "the log's origin and public verifier key",
+    "verify": "the public receipt verification page (核验): computes in the browser, holds no tenant data",
 }
 
 # Routes with path parameters: how to make an object of `org` owned by `user`.
@@ -88,10 +89,20 @@ def _deposit(org, user) -> dict:
     return {"deposit_id": deposit.pk}
 
 
+def _deposit_digest(org, user) -> dict:
+    from shangmi.apps.evidence.log_service import include_pending
+    from shangmi.apps.evidence.models import Deposit
+
+    deposit_id = _deposit(org, user)["deposit_id"]
+    include_pending()
+    return {"sha256": Deposit.objects.get(pk=deposit_id).sha256}
+
+
 OBJECT_ROUTES: dict[str, ObjectFactory] = {
     "evidence:receipt": _deposit,
     "api:deposit_detail": _deposit,
     "api:deposit_receipt": _deposit,
+    "api:receipt_by_digest": _deposit_digest,
     "ops:ping_status": _ping,
     "accounts:member_role": _membership,
     "accounts:member_deactivate": _membership,
@@ -105,6 +116,8 @@ MISSING_UUID = "00000000-0000-4000-8000-000000000000"
 
 
 def _missing(value) -> object:
+    if len(str(value)) == 64:  # a SHA-256 digest
+        return "0" * 64
     return MISSING_UUID if not str(value).isdigit() else MISSING_ID
 
 
@@ -171,6 +184,13 @@ def _normalise(body: bytes, url: str) -> str:
     text = re.sub(r"X-CSRFToken\": \"[^\"]+", "csrf", text)
     text = re.sub(r"nonce[=\-\"': ]+[\w\-+/=]+", "nonce", text, flags=re.IGNORECASE)
     return re.sub(r"\d+", "N", text)
+
+
+@pytest.fixture(autouse=True)
+def _own_data_dir(settings, tmp_path):
+    # The evidence log on disk is not rolled back with the database: each test gets its own.
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()
 
 
 @pytest.fixture

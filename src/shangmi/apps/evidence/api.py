@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
@@ -105,6 +105,22 @@ def deposit_receipt(request, deposit_id: int):
     deposit = access_deposit(request.organisation, deposit_id)
     if deposit.state != Deposit.State.INCLUDED:
         raise HttpError(409, _("尚未入链，请稍后再取回执"))
+    response = HttpResponse(receipt_for(deposit).to_text(), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{deposit.sha256[:16]}.receipt"'
+    return response
+
+
+@router.get("/receipts/{sha256}", summary="按 SHA-256 取本组织最早一次已入链存证的回执")
+def receipt_by_digest(request, sha256: str):
+    _require_member(request)
+    deposit = (
+        deposits_of(request.organisation)
+        .filter(sha256=sha256.lower(), state=Deposit.State.INCLUDED)
+        .order_by("leaf_index")
+        .first()
+    )
+    if deposit is None:
+        raise Http404()
     response = HttpResponse(receipt_for(deposit).to_text(), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{deposit.sha256[:16]}.receipt"'
     return response

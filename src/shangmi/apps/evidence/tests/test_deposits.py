@@ -128,3 +128,25 @@ def test_gaps_in_ids_still_give_consecutive_leaf_indexes(enterprise, material):
     for deposit in Deposit.objects.all():
         verdict = verify_receipt(receipt_for(deposit).to_text())
         assert verdict.valid and verdict.index == deposit.leaf_index
+
+
+def test_receipt_by_digest(client, enterprise, other_enterprise, material):
+    org, people = enterprise
+    _t, token = accounts.token_create(actor=people["officer"], organisation=org, name="cli")
+    m = material("by digest")
+    deposit_create_batch(
+        organisation=org, actor=people["officer"], kind="file", items=[DepositItem(m.sha256, m.sm3, m.size)]
+    )
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get(f"/api/v1/evidence/receipts/{m.sha256}", **auth).status_code == 404  # not yet included
+    include_pending()
+    response = client.get(f"/api/v1/evidence/receipts/{m.sha256.upper()}", **auth)
+    assert response.status_code == 200 and verify_receipt(response.content, material=m).valid
+    other, others = other_enterprise
+    _t, foreign = accounts.token_create(actor=others["officer"], organisation=other, name="x")
+    assert (
+        client.get(
+            f"/api/v1/evidence/receipts/{m.sha256}", HTTP_AUTHORIZATION=f"Bearer {foreign}"
+        ).status_code
+        == 404
+    )
