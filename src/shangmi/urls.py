@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 
 from shangmi import views
 from shangmi.api import api_urls
+from shangmi.apps.evidence import views_web as evidence_web
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("ops/", include("shangmi.apps.ops.urls")),
     path("evidence/", include("shangmi.apps.evidence.urls")),
     path("log/", include("shangmi.apps.evidence.urls_log")),
+    path("verify/", evidence_web.verify, name="verify"),
     path("api/v1/", api_urls()),
     path(
         "api/docs", login_not_required(RedirectView.as_view(pattern_name="api:openapi-view")), name="api_docs"

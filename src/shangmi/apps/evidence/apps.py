@@ -11,3 +11,4 @@ class EvidenceConfig(AppConfig):
         from shangmi.apps.accounts.navigation import NavEntry, register
 
         register(NavEntry("evidence:list", _("存证"), "patch-check", order=20))
+        register(NavEntry("verify", _("核验回执"), "check2-circle", order=21))

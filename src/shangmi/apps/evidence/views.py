@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from shangmi.apps.accounts.decorators import member_required
@@ -51,6 +52,7 @@ def deposit_receipt(request, deposit_id: int):
             _("尚未入链，请稍后再下载回执"), status=409, content_type="text/plain; charset=utf-8"
         )
     response = HttpResponse(receipt_for(deposit).to_text(), content_type="text/plain; charset=utf-8")
-    name = (deposit.label or deposit.sha256[:16]).replace('"', "")
-    response["Content-Disposition"] = f'attachment; filename="{name}.receipt"'
+    name = f"{deposit.label or deposit.sha256[:16]}.receipt"
+    # RFC 6266 filename*: labels are usually Chinese file names.
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
