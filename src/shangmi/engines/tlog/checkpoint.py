@@ -21,10 +21,10 @@ most :data:`~.note.MAX_NOTE_BYTES`.
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from dataclasses import dataclass
 
+from .b64 import Base64Error, b64decode_canonical
 from .hashing import HASH_SIZE
 from .keys import Signer, Verifier
 from .note import MAX_NOTE_BYTES, check_note_text, open_note, sign_note
@@ -128,11 +128,10 @@ def parse_checkpoint(text: str) -> Checkpoint:
     if size > MAX_TREE_SIZE:
         raise CheckpointError(f"line 2 (tree size) {size_text} is larger than 2^63-1")
     try:
-        root = base64.b64decode(root_text.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError, ValueError):
-        raise CheckpointError(f"line 3 (root hash) {root_text[:60]!r} is not valid base64") from None
-    if base64.b64encode(root).decode("ascii") != root_text:
-        raise CheckpointError("line 3 (root hash) is not canonical base64")
+        root = b64decode_canonical(root_text)
+    except Base64Error as error:
+        shown = f" {root_text[:60]!r}" if str(error) == "not valid base64" else ""
+        raise CheckpointError(f"line 3 (root hash){shown} is {error}") from None
     if len(root) != HASH_SIZE:
         raise CheckpointError(f"line 3 (root hash) is {len(root)} bytes, expected {HASH_SIZE}")
     for i, ext in enumerate(extensions, start=4):

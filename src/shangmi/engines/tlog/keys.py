@@ -26,8 +26,6 @@ see :func:`load_or_create_signer`.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import errno
 import hashlib
@@ -40,6 +38,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from .b64 import Base64Error, b64decode_canonical, b64encode
 
 SIGNATURE_TYPE_ED25519 = 0x01
 ED25519_KEY_SIZE = 32
@@ -97,19 +97,11 @@ def key_id(name: str, encoded_public_key: bytes) -> int:
     return int.from_bytes(digest[:4], "big")
 
 
-def _b64encode(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
 def _b64decode_canonical(text: str, what: str) -> bytes:
-    """Decode standard, padded base64 and insist on the canonical encoding (one text per value)."""
     try:
-        data = base64.b64decode(text.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError, ValueError):
-        raise KeyFormatError(f"{what} is not valid base64") from None
-    if _b64encode(data) != text:
-        raise KeyFormatError(f"{what} is not canonical base64")
-    return data
+        return b64decode_canonical(text)
+    except Base64Error as error:
+        raise KeyFormatError(f"{what} is {error}") from None
 
 
 class Verifier:
@@ -143,7 +135,7 @@ class Verifier:
     def verifier_key(self) -> str:
         """The verifier key text ``<name>+<key ID hex>+<base64(0x01 || public key)>``."""
         encoded = bytes([SIGNATURE_TYPE_ED25519]) + self.public_key
-        return f"{self.name}+{self.key_id:08x}+{_b64encode(encoded)}"
+        return f"{self.name}+{self.key_id:08x}+{b64encode(encoded)}"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Verifier):
@@ -185,7 +177,7 @@ class Signer:
     def signer_key(self) -> str:
         """The SECRET signer key text ``PRIVATE+KEY+<name>+<key ID hex>+<base64(0x01 || seed)>``."""
         encoded = bytes([SIGNATURE_TYPE_ED25519]) + self._seed
-        return f"{SIGNER_KEY_PREFIX}{self.name}+{self.key_id:08x}+{_b64encode(encoded)}"
+        return f"{SIGNER_KEY_PREFIX}{self.name}+{self.key_id:08x}+{b64encode(encoded)}"
 
     def __repr__(self) -> str:
         return f"Signer(name={self.name!r}, key_id=0x{self.key_id:08x})"

@@ -27,12 +27,12 @@ The text MUST be ignored unless :func:`open_note` returned it.
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from .b64 import Base64Error, b64decode_canonical
 from .keys import Signer, Verifier, key_name_problem
 
 MAX_NOTE_BYTES = 1 << 20
@@ -132,11 +132,9 @@ def _parse_signature_line(line: str, number: int) -> NoteSignature:
     if problem is not None:
         raise MalformedNoteError(f"{where}: key name {name!r} {problem}")
     try:
-        blob = base64.b64decode(b64.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError, ValueError):
-        raise MalformedNoteError(f"{where}: signature is not valid base64") from None
-    if base64.b64encode(blob).decode("ascii") != b64:
-        raise MalformedNoteError(f"{where}: signature is not canonical base64")
+        blob = b64decode_canonical(b64)
+    except Base64Error as error:
+        raise MalformedNoteError(f"{where}: signature is {error}") from None
     if len(blob) < 5:
         raise MalformedNoteError(
             f"{where}: signature is {len(blob)} bytes; at least a 4-byte key ID and 1 byte"

@@ -21,13 +21,12 @@ and ``proof_hashes`` (RFC 9162 §2.1.3.2, ``verify.verify_inclusion`` in this pa
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from .b64 import Base64Error, b64decode_canonical, b64encode
 from .checkpoint import MAX_TREE_SIZE, Checkpoint, CheckpointError, open_checkpoint, parse_checkpoint
 from .hashing import HASH_SIZE
 from .keys import Verifier
@@ -55,18 +54,11 @@ def inclusion_proof_length(index: int, size: int) -> int:
     return inner + border
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
 def _b64decode(text: str, where: str) -> bytes:
     try:
-        data = base64.b64decode(text.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError, ValueError):
-        raise ProofTextError(f"{where} is not valid base64") from None
-    if _b64(data) != text:
-        raise ProofTextError(f"{where} is not canonical base64")
-    return data
+        return b64decode_canonical(text)
+    except Base64Error as error:
+        raise ProofTextError(f"{where} is {error}") from None
 
 
 @dataclass(frozen=True)
@@ -150,9 +142,9 @@ def format_proof(
     if extra:
         if len(extra) > MAX_EXTRA_BYTES:
             raise ProofTextError(f"extra data is {len(extra)} bytes, more than {MAX_EXTRA_BYTES}")
-        lines.append(f"extra {_b64(bytes(extra))}")
+        lines.append(f"extra {b64encode(bytes(extra))}")
     lines.append(f"index {index}")
-    lines.extend(_b64(h) for h in hashes)
+    lines.extend(b64encode(h) for h in hashes)
     return "\n".join(lines) + "\n\n" + signed_checkpoint
 
 
