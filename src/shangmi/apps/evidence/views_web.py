@@ -32,6 +32,7 @@ def _hashing_config() -> dict:
     return {
         "workerUrl": static("shangmi/evidence/digest-worker.js"),
         "scripts": [
+            static("shangmi/evidence/md-hash.js"),
             static("shangmi/evidence/sha256.js"),
             static("shangmi/evidence/sm3.js"),
             static("shangmi/evidence/digest.js"),

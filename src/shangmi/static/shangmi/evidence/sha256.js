@@ -65,76 +65,9 @@
     v[4] = (v[4] + e) | 0; v[5] = (v[5] + f) | 0; v[6] = (v[6] + g) | 0; v[7] = (v[7] + h) | 0;
   };
 
-  SHA256.prototype.update = function (input) {
-    if (this._done) { throw new Error("SHA-256: update after digest"); }
-    var data = toBytes(input);
-    var n = data.length;
-    var pos = 0;
-    this._length += n;
-    if (this._buffered) {
-      var take = Math.min(64 - this._buffered, n);
-      this._buffer.set(data.subarray(0, take), this._buffered);
-      this._buffered += take;
-      pos = take;
-      if (this._buffered < 64) { return this; }
-      this._compress(this._buffer, 0);
-      this._buffered = 0;
-    }
-    while (pos + 64 <= n) {
-      this._compress(data, pos);
-      pos += 64;
-    }
-    if (pos < n) {
-      this._buffer.set(data.subarray(pos), 0);
-      this._buffered = n - pos;
-    }
-    return this;
-  };
-
-  SHA256.prototype.digest = function () {
-    if (this._done) { throw new Error("SHA-256: digest called twice"); }
-    this._done = true;
-    var buffer = this._buffer;
-    var used = this._buffered;
-    buffer[used++] = 0x80;
-    if (used > 56) {
-      buffer.fill(0, used);
-      this._compress(buffer, 0);
-      used = 0;
-    }
-    buffer.fill(0, used, 56);
-    writeUint32(buffer, 56, Math.floor(this._length / 0x20000000));
-    writeUint32(buffer, 60, (this._length % 0x20000000) * 8);
-    this._compress(buffer, 0);
-    var out = new Uint8Array(32);
-    for (var i = 0; i < 8; i++) { writeUint32(out, i * 4, this._v[i]); }
-    return out;
-  };
-
-  SHA256.prototype.hexdigest = function () { return toHex(this.digest()); };
-
-  function writeUint32(bytes, offset, value) {
-    bytes[offset] = value >>> 24;
-    bytes[offset + 1] = (value >>> 16) & 0xff;
-    bytes[offset + 2] = (value >>> 8) & 0xff;
-    bytes[offset + 3] = value & 0xff;
-  }
-
-  function toBytes(input) {
-    if (input instanceof Uint8Array) { return input; }
-    if (input instanceof ArrayBuffer) { return new Uint8Array(input); }
-    if (ArrayBuffer.isView(input)) { return new Uint8Array(input.buffer, input.byteOffset, input.byteLength); }
-    if (typeof input === "string") { return new TextEncoder().encode(input); }
-    throw new TypeError("SHA-256: expected bytes or a string");
-  }
-
-  function toHex(bytes) {
-    var s = "";
-    for (var i = 0; i < bytes.length; i++) { s += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16); }
-    return s;
-  }
-
-  SHA256.hash = function (input) { return new SHA256().update(input).digest(); };
+  var md = root.ShangmiMdHash || (typeof require !== "undefined" ? require("./md-hash.js") : null);
+  if (!md) { throw new Error("SHA-256: load md-hash.js first"); }
+  md.install(SHA256, "SHA-256");
 
   root.ShangmiSHA256 = SHA256;
   if (typeof module !== "undefined" && module.exports) { module.exports = SHA256; }

@@ -82,80 +82,9 @@
     v[0] ^= a; v[1] ^= b; v[2] ^= c; v[3] ^= d; v[4] ^= e; v[5] ^= f; v[6] ^= g; v[7] ^= h;
   };
 
-  // Feed bytes (Uint8Array, ArrayBuffer or an ASCII/UTF-8 string). Returns this.
-  SM3.prototype.update = function (input) {
-    if (this._done) { throw new Error("SM3: update after digest"); }
-    var data = toBytes(input);
-    var n = data.length;
-    var pos = 0;
-    this._length += n;
-    if (this._buffered) {
-      var take = Math.min(64 - this._buffered, n);
-      this._buffer.set(data.subarray(0, take), this._buffered);
-      this._buffered += take;
-      pos = take;
-      if (this._buffered < 64) { return this; }
-      this._compress(this._buffer, 0);
-      this._buffered = 0;
-    }
-    while (pos + 64 <= n) {
-      this._compress(data, pos);
-      pos += 64;
-    }
-    if (pos < n) {
-      this._buffer.set(data.subarray(pos), 0);
-      this._buffered = n - pos;
-    }
-    return this;
-  };
-
-  // The 32-byte digest. The object cannot be updated afterwards.
-  SM3.prototype.digest = function () {
-    if (this._done) { throw new Error("SM3: digest called twice"); }
-    this._done = true;
-    var buffer = this._buffer;
-    var used = this._buffered;
-    buffer[used++] = 0x80;
-    if (used > 56) {
-      buffer.fill(0, used);
-      this._compress(buffer, 0);
-      used = 0;
-    }
-    buffer.fill(0, used, 56);
-    var high = Math.floor(this._length / 0x20000000); // bit length = bytes * 8, split at 2^32
-    var low = (this._length % 0x20000000) * 8;
-    writeUint32(buffer, 56, high);
-    writeUint32(buffer, 60, low);
-    this._compress(buffer, 0);
-    var out = new Uint8Array(32);
-    for (var i = 0; i < 8; i++) { writeUint32(out, i * 4, this._v[i]); }
-    return out;
-  };
-
-  SM3.prototype.hexdigest = function () { return toHex(this.digest()); };
-
-  function writeUint32(bytes, offset, value) {
-    bytes[offset] = value >>> 24;
-    bytes[offset + 1] = (value >>> 16) & 0xff;
-    bytes[offset + 2] = (value >>> 8) & 0xff;
-    bytes[offset + 3] = value & 0xff;
-  }
-
-  function toBytes(input) {
-    if (input instanceof Uint8Array) { return input; }
-    if (input instanceof ArrayBuffer) { return new Uint8Array(input); }
-    if (ArrayBuffer.isView(input)) { return new Uint8Array(input.buffer, input.byteOffset, input.byteLength); }
-    if (typeof input === "string") { return new TextEncoder().encode(input); }
-    throw new TypeError("SM3: expected bytes or a string");
-  }
-
-  function toHex(bytes) {
-    var s = "";
-    for (var i = 0; i < bytes.length; i++) { s += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16); }
-    return s;
-  }
-
-  SM3.hash = function (input) { return new SM3().update(input).digest(); };
+  var md = root.ShangmiMdHash || (typeof require !== "undefined" ? require("./md-hash.js") : null);
+  if (!md) { throw new Error("SM3: load md-hash.js first"); }
+  md.install(SM3, "SM3");
 
   root.ShangmiSM3 = SM3;
   if (typeof module !== "undefined" && module.exports) { module.exports = SM3; }
