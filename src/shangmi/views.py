@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 from shangmi.dashboard import figures_for
 
@@ -26,7 +28,4 @@ def error_404(request, exception=None):
 @login_not_required
 def error_500(request):
     # No context processors that touch the database: the error may be the database itself.
-    from django.http import HttpResponseServerError
-    from django.template import loader
-
     return HttpResponseServerError(loader.get_template("errors/500.html").render({}))

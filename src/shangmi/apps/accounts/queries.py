@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from shangmi.apps.accounts.models import AccessToken, Membership, Notification, Organisation, Region, User
@@ -86,8 +86,6 @@ def notifications_for(user: User, organisation: Organisation | None) -> QuerySet
     qs = Notification.objects.filter(recipient=user)
     if organisation is not None:
         # Notifications addressed to another of the user's organisations stay there.
-        from django.db.models import Q
-
         qs = qs.filter(Q(organisation=organisation) | Q(organisation__isnull=True))
     return qs
 

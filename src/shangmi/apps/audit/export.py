@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from shangmi.apps.audit.models import AuditEvent
@@ -32,8 +34,6 @@ def events_to_xlsx(events: Iterable[AuditEvent], organisation_name: str) -> byte
         _("前一哈希"),
         _("变更内容"),
     ]
-    from openpyxl.cell import WriteOnlyCell
-
     title_cell = WriteOnlyCell(
         sheet,
         value=f"{organisation_name} — {_('审计日志')} ({timezone.localtime().strftime('%Y-%m-%d %H:%M')})",
@@ -68,6 +68,4 @@ def events_to_xlsx(events: Iterable[AuditEvent], organisation_name: str) -> byte
 
 
 def _json(value) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
@@ -59,8 +60,6 @@ def check_worker() -> Check:
 
 
 def queue_depth() -> dict[str, int]:
-    from django.db.models import Count
-
     rows = DBTaskResult.objects.values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
 
