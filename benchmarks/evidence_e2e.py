@@ -19,7 +19,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -33,8 +35,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def call(method: str, url: str, token: str, body: dict | None = None) -> dict:
-    data = json.dumps(body).encode() if body is not None else None
+def make_items(start: int, stop: int) -> list[dict]:
+    items = []
+    for i in range(start, stop):
+        content = f"benchmark material {i}".encode()
+        items.append(
+            {
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "sm3": hashlib.new("sm3", content).hexdigest(),
+                "size": len(content),
+            }
+        )
+    return items
+
+
+def post(base: str, token: str, body: bytes) -> dict:
+    return call("POST", f"{base}/api/v1/evidence/deposits", token, body)
+
+
+def wait_until_included(base: str, token: str) -> None:
+    while call("GET", f"{base}/api/v1/evidence/deposits?state=pending&page_size=1", token)["count"]:
+        time.sleep(0.05)
+
+
+def call(method: str, url: str, token: str, data: bytes | None = None) -> dict:
     request = urllib.request.Request(
         url,
         data=data,
@@ -43,6 +67,24 @@ def call(method: str, url: str, token: str, body: dict | None = None) -> dict:
     )
     with urllib.request.urlopen(request, timeout=300) as response:  # noqa: S310 - loopback only
         return json.loads(response.read())
+
+
+def watch_checkpoints(base: str, done: threading.Event, published: list[tuple[float, int]]) -> None:
+    """Poll the public checkpoint every 50 ms as a monitor would, noting when each new size appears."""
+    last = None
+    while not done.is_set():
+        try:
+            with urllib.request.urlopen(f"{base}/log/checkpoint", timeout=10) as response:  # noqa: S310
+                size = int(response.read().decode().split("\n")[1])
+        except urllib.error.HTTPError as error:  # 404 until the first checkpoint
+            if error.code != 404:
+                raise
+            size = 0
+        if size != last:
+            if last is not None:
+                published.append((time.perf_counter(), size))
+            last = size
+        time.sleep(0.05)
 
 
 def main() -> None:
@@ -66,7 +108,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         for _ in range(600):
             try:
-                urllib.request.urlopen(f"{base}/log/checkpoint", timeout=1)  # noqa: S310
+                urllib.request.urlopen(f"{base}/api/v1/evidence/log", timeout=1)  # noqa: S310
                 break
             except OSError:
                 time.sleep(0.2)
@@ -77,34 +119,41 @@ def main() -> None:
             text=True,
             check=True,
         ).stdout.strip()
-        batches = []
-        for start in range(0, args.digests, args.batch):
-            items = []
-            for i in range(start, min(start + args.batch, args.digests)):
-                content = f"benchmark material {i}".encode()
-                items.append(
-                    {
-                        "sha256": hashlib.sha256(content).hexdigest(),
-                        "sm3": hashlib.new("sm3", content).hexdigest(),
-                        "size": len(content),
-                    }
-                )
-            batches.append({"kind": "file", "client": "bench/1", "items": items})
+        bodies = [
+            json.dumps(
+                {
+                    "kind": "file",
+                    "client": "bench/1",
+                    "items": make_items(start, min(start + args.batch, args.digests)),
+                }
+            ).encode()
+            for start in range(0, args.digests, args.batch)
+        ]
+        # Warm-up outside the clock: both web workers serve a deposit and the log writer is running.
+        for warm in range(4):
+            post(
+                base,
+                token,
+                json.dumps(
+                    {"kind": "file", "client": "bench/1", "items": make_items(-1 - warm, -warm)}
+                ).encode(),
+            )
+        wait_until_included(base, token)
 
+        done = threading.Event()
+        published: list[tuple[float, int]] = []  # (when seen, log size) at each new checkpoint
+        watcher = threading.Thread(target=watch_checkpoints, args=(base, done, published))
         started = time.perf_counter()
+        watcher.start()
         with ThreadPoolExecutor(args.clients) as pool:
-            list(pool.map(lambda b: call("POST", f"{base}/api/v1/evidence/deposits", token, b), batches))
+            list(pool.map(lambda body: post(base, token, body), bodies))
         posted = time.perf_counter() - started
-        while True:
-            pending = call("GET", f"{base}/api/v1/evidence/deposits?state=pending&page_size=1", token)[
-                "count"
-            ]
-            if pending == 0:
-                break
-            time.sleep(0.05)
+        wait_until_included(base, token)
         total = time.perf_counter() - started
+        done.set()
+        watcher.join()
         included = call("GET", f"{base}/api/v1/evidence/deposits?state=included&page_size=1", token)["count"]
-        assert included == args.digests, included
+        assert included == args.digests + 4, included
         checkpoint = urllib.request.urlopen(f"{base}/log/checkpoint").read().decode().split("\n")[1]  # noqa: S310
         vendor = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
         print(f"machine: {platform.machine()} {os.cpu_count()} cores; database {vendor}")
@@ -113,19 +162,14 @@ def main() -> None:
             f"accepted in {posted:.2f} s, all included (log size {checkpoint}) after {total:.2f} s"
         )
         print(f"end to end: {args.digests / total:,.0f} digests/s (target 20,000)")
-        if vendor == "sqlite":
-            import sqlite3
-            from datetime import datetime
-
-            with sqlite3.connect(data / "shangmi.sqlite3") as db:
-                stamps = [
-                    datetime.fromisoformat(r[0])
-                    for r in db.execute("SELECT created_at FROM evidence_checkpoint ORDER BY size")
-                ]
-            gaps = [(b - a).total_seconds() for a, b in zip(stamps, stamps[1:], strict=False)]
-            print(
-                f"checkpoints published under load: {len(stamps)}; longest gap {max(gaps, default=0):.2f} s"
-            )
+        # Cadence under load: from the first post until everything is included, the longest time a
+        # client polling /log/checkpoint saw no new checkpoint (the first interval starts at the first post).
+        moments = [started] + [seen for seen, _size in published]
+        gaps = [b - a for a, b in zip(moments, moments[1:], strict=False)]
+        print(
+            f"checkpoints published under load: {len(published)}; "
+            f"longest interval without a new one {max(gaps, default=total):.2f} s (target <= 1 s)"
+        )
     finally:
         os.killpg(server.pid, signal.SIGINT)
         server.wait(timeout=30)

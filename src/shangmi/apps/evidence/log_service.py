@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
 from shangmi.apps.evidence.models import Checkpoint, Deposit
@@ -88,8 +88,8 @@ def _record_checkpoint(log: Log) -> Checkpoint:
 
 
 def _mark_included(ids: list[int], first_index: int, checkpoint: Checkpoint) -> None:
-    """Give deposits `ids` (ascending) the leaf indexes first_index, first_index+1, … with one UPDATE per
-    run of consecutive ids (usually one per batch) instead of one row at a time."""
+    """Give deposits `ids` (in log order) the leaf indexes first_index, first_index+1, … with one UPDATE
+    per run of consecutive ids (usually one per request's batch) instead of one row at a time."""
     now = timezone.now()
     start = 0
     while start < len(ids):
@@ -103,21 +103,36 @@ def _mark_included(ids: list[int], first_index: int, checkpoint: Checkpoint) -> 
         start = end + 1
 
 
+def _pending(limit: int | None) -> list[tuple[int, bytes]]:
+    """The oldest pending deposits (all when `limit` is None) as (id, leaf) pairs; plain tuples because
+    building 10,000 model instances costs more than appending them to the log."""
+    rows = Deposit.objects.filter(state=Deposit.State.PENDING).order_by("id").values_list("id", "leaf")
+    return [(pk, bytes(leaf)) for pk, leaf in (rows if limit is None else rows[:limit])]
+
+
 def _reconcile(log: Log) -> None:
     """Record entries that reached the log but not the database (a crash between the two)."""
-    recorded = Deposit.objects.filter(leaf_index__isnull=False).count()
-    if recorded >= log.size:
+    # Leaf indexes are given out contiguously from 0, so the highest one counts them (via its index).
+    highest = Deposit.objects.aggregate(highest=Max("leaf_index"))["highest"]
+    recorded = 0 if highest is None else highest + 1
+    if recorded > log.size:
+        raise LogServiceError(
+            f"the database records {recorded} entries but the log holds only {log.size}: the log directory "
+            "is older than the database (restored from another backup?); stop writing and investigate"
+        )
+    if recorded == log.size:
         return
     entries = read_entries(log.storage, recorded, log.size, log.size)
-    pending = list(Deposit.objects.filter(state=Deposit.State.PENDING).order_by("id")[: len(entries)])
-    if len(pending) != len(entries) or any(
-        bytes(d.leaf) != e for d, e in zip(pending, entries, strict=False)
-    ):
+    # Match by leaf bytes, not by order: on PostgreSQL a batch with lower ids can commit after one with
+    # higher ids. Leaves are unique in practice (each carries a salted metadata digest).
+    by_leaf = {leaf: pk for pk, leaf in _pending(None)}
+    ids = [by_leaf.pop(entry, None) for entry in entries]
+    if None in ids:
         raise LogServiceError(
             f"the log holds {log.size} entries but the database records {recorded}, and the extra entries do "
             "not match the pending deposits; stop writing and investigate"
         )
-    _mark_included([d.pk for d in pending], recorded, _record_checkpoint(log))
+    _mark_included(ids, recorded, _record_checkpoint(log))
 
 
 def include_pending() -> IncludeResult:
@@ -135,13 +150,13 @@ def include_pending() -> IncludeResult:
         with transaction.atomic():
             _reconcile(log)
         while True:
-            batch = list(Deposit.objects.filter(state=Deposit.State.PENDING).order_by("id")[:BATCH])
+            batch = _pending(BATCH)
             if not batch:
                 break
-            indexes = log.append_batch([bytes(d.leaf) for d in batch])  # durable when this returns
+            indexes = log.append_batch([leaf for _pk, leaf in batch])  # durable when this returns
             with transaction.atomic():
                 checkpoint = _record_checkpoint(log)
-                _mark_included([d.pk for d in batch], indexes[0], checkpoint)
+                _mark_included([pk for pk, _leaf in batch], indexes[0], checkpoint)
             included += len(batch)
             stamp_checkpoint(checkpoint)
     finally:
