@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from shangmi import __version__
 from shangmi.apps.audit.actions import audit_record
-from shangmi.apps.evidence.models import Deposit
+from shangmi.apps.evidence.models import Deposit, PendingDeposit
 from shangmi.engines.tlog.leaf import Leaf, LeafError, encode_fields
 
 SERVER_CLIENT = f"shangmi-server/{__version__}"
@@ -139,16 +139,27 @@ _COLUMNS = (
 )
 
 
+_ID_BLOCK_LOCK = 0x5348_4D49_4445_5001  # "SHMIDEP" + 1: the advisory lock serialising id blocks
+
+
 def _reserve_ids(count: int) -> list[int]:
     """Primary keys for `count` new deposits, so a bulk write knows its ids without reading them back.
     Call inside the inserting transaction."""
     table = Deposit._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
-            )
-            return [row[0] for row in cursor.fetchall()]
+            # One block of consecutive ids per batch: two requests drawing from the sequence at once
+            # would interleave, and the log writer marks inclusion with one UPDATE per run of
+            # consecutive ids (measured: interleaved batches cost it seconds instead of 0.1 s).
+            cursor.execute("SELECT pg_advisory_lock(%s)", [_ID_BLOCK_LOCK])
+            try:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [table, count],
+                )
+                return [row[0] for row in cursor.fetchall()]
+            finally:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_ID_BLOCK_LOCK])
         # SQLite: the transaction holds the database's only write lock (IMMEDIATE mode), so nobody else
         # can take ids until it ends. AUTOINCREMENT's counter also covers ids of rows since deleted.
         cursor.execute(
@@ -160,10 +171,10 @@ def _reserve_ids(count: int) -> list[int]:
         return list(range(last + 1, last + 1 + count))
 
 
-def _write_rows(rows: list[tuple]) -> None:
+def _bulk_write(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
     quote = connection.ops.quote_name
-    table = quote(Deposit._meta.db_table)
-    columns = ", ".join(quote(Deposit._meta.get_field(f).column) for f in _COLUMNS)
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(model._meta.get_field(f).column) for f in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY is PostgreSQL's bulk path: the rows stream in one operation, not a statement each.
@@ -171,7 +182,7 @@ def _write_rows(rows: list[tuple]) -> None:
                 for row in rows:
                     copy.write_row(row)
             return
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"  # noqa: S608
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
         for start in range(0, len(rows), 1000):
             cursor.executemany(sql, rows[start : start + 1000])
 
@@ -219,7 +230,8 @@ def _insert(prepared: list[_Prepared], *, organisation, actor, kind: str, client
         )
         for pk, p in zip(ids, prepared, strict=True)
     ]
-    _write_rows(rows)
+    _bulk_write(Deposit, _COLUMNS, rows)
+    _bulk_write(PendingDeposit, ("deposit",), [(pk,) for pk in ids])
     # Anchors of the audit chain are not themselves audited: each would grow the chain it anchors.
     if kind != Deposit.Kind.AUDIT_HEAD:
         audit_record(

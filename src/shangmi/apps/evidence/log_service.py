@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from shangmi.apps.evidence.models import Checkpoint, Deposit
+from shangmi.apps.evidence.models import Checkpoint, Deposit, PendingDeposit
 from shangmi.engines.tlog.checkpoint import Checkpoint as TreeHead
 from shangmi.engines.tlog.checkpoint import sign_checkpoint
 from shangmi.engines.tlog.keys import Signer, load_or_create_signer
@@ -88,8 +88,9 @@ def _record_checkpoint(log: Log) -> Checkpoint:
 
 
 def _mark_included(ids: list[int], first_index: int, checkpoint: Checkpoint) -> None:
-    """Give deposits `ids` (in log order) the leaf indexes first_index, first_index+1, … with one UPDATE
-    per run of consecutive ids (usually one per request's batch) instead of one row at a time."""
+    """Give deposits `ids` (in log order) the leaf indexes first_index, first_index+1, … and take them
+    off the queue, with one UPDATE and one DELETE per run of consecutive ids (usually one per request's
+    batch) instead of one row at a time."""
     now = timezone.now()
     start = 0
     while start < len(ids):
@@ -100,21 +101,21 @@ def _mark_included(ids: list[int], first_index: int, checkpoint: Checkpoint) -> 
         Deposit.objects.filter(pk__gte=ids[start], pk__lte=ids[end]).update(
             leaf_index=F("id") + offset, checkpoint=checkpoint, state=Deposit.State.INCLUDED, included_at=now
         )
+        PendingDeposit.objects.filter(pk__gte=ids[start], pk__lte=ids[end]).delete()
         start = end + 1
 
 
 def _pending(limit: int | None) -> list[tuple[int, bytes]]:
-    """The oldest pending deposits (all when `limit` is None) as (id, leaf) pairs; plain tuples because
+    """The oldest queued deposits (all when `limit` is None) as (id, leaf) pairs; plain tuples because
     building 10,000 model instances costs more than appending them to the log."""
-    rows = Deposit.objects.filter(state=Deposit.State.PENDING).order_by("id").values_list("id", "leaf")
+    rows = PendingDeposit.objects.order_by("deposit_id").values_list("deposit_id", "deposit__leaf")
     return [(pk, bytes(leaf)) for pk, leaf in (rows if limit is None else rows[:limit])]
 
 
 def _reconcile(log: Log) -> None:
     """Record entries that reached the log but not the database (a crash between the two)."""
-    # Leaf indexes are given out contiguously from 0, so the highest one counts them (via its index).
-    highest = Deposit.objects.aggregate(highest=Max("leaf_index"))["highest"]
-    recorded = 0 if highest is None else highest + 1
+    # The newest checkpoint recorded with its deposits (one transaction) counts the recorded entries.
+    recorded = Checkpoint.objects.aggregate(size=Max("size"))["size"] or 0
     if recorded > log.size:
         raise LogServiceError(
             f"the database records {recorded} entries but the log holds only {log.size}: the log directory "

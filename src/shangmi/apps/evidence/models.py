@@ -39,9 +39,11 @@ class Deposit(models.Model):
         PENDING = "pending", _("待入链")
         INCLUDED = "included", _("已入链")
 
-    # Indexes are chosen for the write path: each index is a random B-tree insert per deposit, and batch
-    # deposits are the hot path (issue 3: 20,000 digests/s). Foreign keys below are covered by the
-    # composite index (organisation) or never looked up in reverse (checkpoint, created_by).
+    # Indexes are chosen for the write path (issue 3: 20,000 digests/s). Each index is a random B-tree
+    # insert per deposit; and no index covers a column that inclusion changes (state, leaf_index,
+    # checkpoint, included_at), so that on PostgreSQL marking 10,000 deposits included is a HOT update
+    # (measured 45 ms against 170 ms). Foreign keys are covered by the composite index (organisation) or
+    # never looked up in reverse (checkpoint, created_by). The writer's queue is PendingDeposit.
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -55,7 +57,8 @@ class Deposit(models.Model):
     meta_sha256 = models.CharField(max_length=64)
     client = models.CharField(_("哈希工具"), max_length=96)
     leaf = models.BinaryField(_("叶子"))
-    leaf_index = models.PositiveBigIntegerField(_("叶子序号"), null=True, blank=True, unique=True)
+    # Unique by construction: the log hands out indexes, and _mark_included gives each one once.
+    leaf_index = models.PositiveBigIntegerField(_("叶子序号"), null=True, blank=True)
     checkpoint = models.ForeignKey(
         Checkpoint, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -78,8 +81,7 @@ class Deposit(models.Model):
         indexes = [
             models.Index(fields=["organisation", "-created_at"]),
             models.Index(fields=["sha256"], name="evidence_deposit_sha256"),
-            # Partial indexes stay small: the writer's queue, and the audit anchors among all deposits.
-            models.Index(fields=["id"], condition=Q(state="pending"), name="evidence_deposit_pending"),
+            # A partial index stays small: the audit anchors among all deposits.
             models.Index(
                 fields=["organisation", "id"], condition=Q(kind="audit-head"), name="evidence_deposit_anchors"
             ),
@@ -87,3 +89,13 @@ class Deposit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.sha256[:12]}…"
+
+
+class PendingDeposit(models.Model):
+    """The log writer's queue: one narrow row per deposit not yet in the log, deleted on inclusion.
+    A separate table so that the deposit's own row needs no index on its state."""
+
+    deposit = models.OneToOneField(Deposit, primary_key=True, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"pending {self.deposit_id}"

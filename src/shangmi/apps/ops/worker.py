@@ -18,10 +18,10 @@ from shangmi.apps.ops.models import WorkerHeartbeat
 
 def _retry_pending_deposits() -> None:
     """Deposits left pending (the log was busy, e.g. during a backup) are picked up again."""
-    from shangmi.apps.evidence.models import Deposit
+    from shangmi.apps.evidence.models import PendingDeposit
     from shangmi.apps.evidence.tasks import include_pending_deposits
 
-    if Deposit.objects.filter(state=Deposit.State.PENDING).exists():
+    if PendingDeposit.objects.exists():
         include_pending_deposits.enqueue()
 
 

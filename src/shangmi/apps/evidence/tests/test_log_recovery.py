@@ -1,6 +1,8 @@
 """The log service after a crash: entries the log has but the database does not are recovered by leaf,
 and a log or database that disagree in any other way stops the writer instead of guessing."""
 
+import os
+
 import pytest
 
 from shangmi.apps.evidence.actions import DepositItem, deposit_create_batch
@@ -76,3 +78,38 @@ def test_a_log_older_than_the_database_stops_the_writer(enterprise, material, ow
 
     with pytest.raises(LogServiceError, match="older than the database"):
         include_pending()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="SQLite's single write lock already serialises batches; the race needs PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_batches_get_blocks_of_consecutive_ids():
+    """The writer marks inclusion per run of consecutive ids, so batches must not interleave."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from shangmi.apps.evidence.actions import _reserve_ids
+
+    blocks: list[list[int]] = []
+    start = threading.Barrier(4)
+
+    def reserve():
+        start.wait()
+        try:
+            for _ in range(5):
+                with transaction.atomic():
+                    blocks.append(_reserve_ids(2000))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reserve) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(blocks) == 20
+    for block in blocks:
+        assert block == list(range(block[0], block[0] + 2000))
