@@ -104,20 +104,7 @@ def _inclusion_sides(index: int, size: int) -> list[bool]:
 
     This is the index arithmetic of RFC 9162 §2.1.3.2 without the hashing.
     """
-    sides = []
-    fn, sn = index, size - 1
-    while sn:
-        if fn & 1 or fn == sn:
-            sides.append(True)
-            # On the right edge a node without a right sibling moves up unchanged until it is a right child.
-            while fn and not fn & 1:
-                fn >>= 1
-                sn >>= 1
-        else:
-            sides.append(False)
-        fn >>= 1
-        sn >>= 1
-    return sides
+    return _path_sides(index, size - 1)
 
 
 def _consistency_sides(old_size: int, new_size: int) -> list[bool]:
@@ -127,10 +114,16 @@ def _consistency_sides(old_size: int, new_size: int) -> list[bool]:
     while fn & 1:
         fn >>= 1
         sn >>= 1
+    return _path_sides(fn, sn)
+
+
+def _path_sides(fn: int, sn: int) -> list[bool]:
+    """The walk both verifications share: node `fn` up to the root of a tree whose last node is `sn`."""
     sides = []
     while sn:
         if fn & 1 or fn == sn:
             sides.append(True)
+            # On the right edge a node without a right sibling moves up unchanged until it is a right child.
             while fn and not fn & 1:
                 fn >>= 1
                 sn >>= 1
