@@ -74,8 +74,7 @@ def _item_errors(number: int, item: DepositItem) -> dict[str, list[str]]:
         errors[f"{field}.sha256"] = [_("应为 64 位十六进制 SHA-256 摘要")]
     if not _HEX64.match((item.sm3 or "").lower()):
         errors[f"{field}.sm3"] = [_("应为 64 位十六进制 SM3 摘要")]
-    size = item.size
-    if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size < 2**64:
+    if not _plain_size(item.size):
         errors[f"{field}.size"] = [_("应为非负整数（字节数）")]
     if len(item.label) > 200:
         errors[f"{field}.label"] = [_("标签最长 200 字")]
