@@ -193,6 +193,8 @@ def test_anyone_verifies_in_the_browser(browsing):
     assert path_of(page) == "/verify/", "the verify page must be public"
     vkey = page.inner_text("#platform-vkey").strip()
     assert page.input_value("#verify-vkey").strip() == vkey
+    # The hashing workers load their scripts at page load; from then on the page must fetch nothing.
+    page.wait_for_selector("body[data-offline-ready='true']", state="attached")
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
 

@@ -8,7 +8,8 @@
 // The pool runs SHA-256 and SM3 of each file as two tasks on Web Workers (at most one per core, up to 4),
 // so one big file uses two cores and several files are hashed side by side. Where workers cannot start
 // (an old browser, a blocked worker script) it hashes on the page itself, yielding between chunks.
-// options: {workerUrl, scripts: [sha256.js, sm3.js, digest.js URLs], workers}.
+// options: {workerUrl, scripts: [sha256.js, sm3.js, digest.js URLs], workers, onready} — onready is
+// called once every worker has loaded its scripts (or the pool fell back to hashing on the page).
 (function (root) {
   "use strict";
 
@@ -71,6 +72,8 @@
     this.idle = [];
     this.useWorkers = Boolean(options.workerUrl && root.Worker);
     this.nextId = 1;
+    this.loaded = 0; // workers whose scripts have loaded
+    this.onready = options.onready || null; // called once every worker has loaded (or the pool fell back)
   }
 
   // Start the workers now (they load their scripts at once), so hashing works offline afterwards.
@@ -78,7 +81,7 @@
     var pool = this;
     if (pool.workers !== null) { return pool; }
     pool.workers = [];
-    if (!pool.useWorkers) { return pool; }
+    if (!pool.useWorkers) { pool._ready(); return pool; }
     try {
       for (var i = 0; i < pool.size; i++) {
         var worker = new root.Worker(pool.options.workerUrl);
@@ -97,6 +100,11 @@
 
   Pool.prototype._onMessage = function (worker, event) {
     var m = event.data;
+    if (m.type === "ready") {
+      this.loaded += 1;
+      if (this.loaded === this.size) { this._ready(); }
+      return;
+    }
     var task = worker.task;
     if (!task || m.id !== task.id) { return; }
     if (m.type === "progress") { task.progress(m.done); return; }
@@ -123,6 +131,13 @@
     pool.workers = [];
     pool.idle = [];
     orphans.concat(pool.queue.splice(0)).forEach(function (task) { pool._runHere(task); });
+    pool._ready();
+  };
+
+  Pool.prototype._ready = function () {
+    var callback = this.onready;
+    this.onready = null;
+    if (callback) { callback(); }
   };
 
   Pool.prototype._pump = function () {

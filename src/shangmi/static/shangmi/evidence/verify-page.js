@@ -70,7 +70,10 @@
     return;
   }
 
-  var pool = new ShangmiDigest.Pool(config).start();
+  // Once every worker has loaded its scripts the page needs nothing more from the network.
+  var pool = new ShangmiDigest.Pool(Object.assign({}, config, {
+    onready: function () { document.body.dataset.offlineReady = "true"; }
+  })).start();
 
   function setProgress(fraction) {
     var percent = Math.round(fraction * 100);
