@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "shangmi.apps.accounts",
     "shangmi.apps.audit",
     "shangmi.apps.evidence",
+    "shangmi.apps.registry",
     "shangmi.apps.ops",
     "django.contrib.admin",
     "django.contrib.auth",

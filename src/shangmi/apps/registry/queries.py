@@ -1,0 +1,132 @@
+"""Reads and tenant access for the register. Employees see only what they are entrusted with (or
+applied for); officers, managers and admins see their own organisation's register; nobody else sees
+anything, and missing and forbidden look alike (NotFound)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from shangmi.apps.accounts.queries import NotFound
+from shangmi.apps.registry import permissions
+from shangmi.apps.registry.models import AccessGrant, Carrier, SecretEvent, TradeSecret
+from shangmi.apps.registry.models.choices import CarrierState, MarkingState, PeriodKind, SecretState
+from shangmi.apps.registry.search import terms
+
+
+def active_grants(organisation_id: int) -> QuerySet[AccessGrant]:
+    today = timezone.localdate()
+    return AccessGrant.objects.filter(organisation_id=organisation_id, revoked_at__isnull=True).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    )
+
+
+def secrets_visible_to(member) -> QuerySet[TradeSecret]:
+    if not permissions.is_enterprise_member(member):
+        return TradeSecret.objects.none()
+    qs = TradeSecret.objects.filter(organisation_id=member.organisation_id)
+    if permissions.reads_everything(member):
+        return qs
+    mine = Q(user_id=member.user_id)
+    if member.title:
+        mine |= Q(position=member.title)
+    granted = active_grants(member.organisation_id).filter(mine).filter(secret_id=OuterRef("pk"))
+    # Reviewers of the designation group see the applications they are asked to review.
+    from shangmi.apps.registry.actions.lifecycle import policy_for
+
+    reviewer = permissions.can_review(member, policy_for(member.organisation))
+    visible = Q(Exists(granted)) | Q(applicant_id=member.user_id)
+    if reviewer:
+        visible |= Q(state=SecretState.APPLIED)
+    return qs.filter(visible)
+
+
+def access_secret(member, secret_id: int) -> TradeSecret:
+    found = secrets_visible_to(member).select_related("responsible", "applicant").filter(pk=secret_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def access_carrier(member, carrier_id: int) -> Carrier:
+    found = (
+        Carrier.objects.filter(pk=carrier_id, secret__in=secrets_visible_to(member))
+        .select_related("secret", "custodian")
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def access_grant(member, grant_id: int) -> AccessGrant:
+    found = (
+        AccessGrant.objects.filter(pk=grant_id, secret__in=secrets_visible_to(member))
+        .select_related("secret", "user")
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def timeline(secret: TradeSecret) -> QuerySet[SecretEvent]:
+    return SecretEvent.objects.filter(secret=secret).select_related("deposit").order_by("at", "id")
+
+
+def unmarked_carriers(organisation_id: int) -> QuerySet[Carrier]:
+    return Carrier.objects.filter(
+        organisation_id=organisation_id, marking=MarkingState.UNMARKED, state=CarrierState.ACTIVE
+    )
+
+
+def filter_register(qs: QuerySet[TradeSecret], params) -> QuerySet[TradeSecret]:
+    """The register's filters, shared by the list page, the API and the exports. `params` is a mapping
+    (request.GET or a schema's dict); unknown values are ignored rather than failing the list."""
+    from shangmi.apps.registry.models.choices import Category, Level
+
+    get = params.get
+    if (category := get("category") or "") in Category.values:
+        qs = qs.filter(category=category)
+    if (level := get("level") or "") in Level.values:
+        qs = qs.filter(level=level)
+    if (state := get("state") or "") in SecretState.values:
+        qs = qs.filter(state=state)
+    if department := (get("department") or "").strip():
+        qs = qs.filter(department=department)
+    ending = str(get("ending_within") or "").strip()
+    if ending.isdigit():
+        today = timezone.localdate()
+        qs = qs.filter(
+            period_kind=PeriodKind.UNTIL_DATE,
+            period_until__gte=today,
+            period_until__lte=today + timedelta(days=min(int(ending), 36500)),
+        )
+    if str(get("unmarked") or "") in ("1", "true", "on", "True"):
+        unmarked = Carrier.objects.filter(
+            secret_id=OuterRef("pk"), marking=MarkingState.UNMARKED, state=CarrierState.ACTIVE
+        )
+        qs = qs.filter(Exists(unmarked))
+    for term in terms(get("q") or ""):
+        qs = qs.filter(search_text__contains=term)
+    return qs
+
+
+def departments_of(organisation_id: int) -> list[str]:
+    return list(
+        TradeSecret.objects.filter(organisation_id=organisation_id)
+        .order_by("department")
+        .values_list("department", flat=True)
+        .distinct()
+    )
+
+
+def register_stats(qs: QuerySet[TradeSecret]) -> dict[str, list[dict]]:
+    """Counts by level, category and department for the charts."""
+
+    def by(field: str) -> list[dict]:
+        return list(qs.order_by().values(field).annotate(count=Count("id")).order_by("-count", field))
+
+    return {"level": by("level"), "category": by("category"), "department": by("department")[:20]}
