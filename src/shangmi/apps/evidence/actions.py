@@ -86,7 +86,7 @@ class _Prepared:
     sha256: str
     sm3: str
     item: DepositItem
-    meta_json: str
+    meta_stored: str  # as Django's JSONField writes it, so that a backup restores the very same text
     meta_sha256: str
     leaf: bytes
 
@@ -110,7 +110,7 @@ def _prepare(items: list[DepositItem], kind: str, client: str) -> list[_Prepared
         meta_json = canonical_meta(meta)
         digest = hashlib.sha256(meta_json).hexdigest()
         leaf = encode_fields(kind, sha, sm3, item.size, digest, client)
-        prepared.append(_Prepared(sha, sm3, item, meta_json.decode(), digest, leaf))
+        prepared.append(_Prepared(sha, sm3, item, json.dumps(meta), digest, leaf))
     if errors:
         raise ValidationError(errors)
     return prepared
@@ -193,8 +193,9 @@ def deposit_create_batch(
     them, and only then are they acknowledged (receipts exist).
 
     All or nothing: one malformed item refuses the whole batch, naming the item. Rows are written in
-    bulk (the ORM's per-object work would dominate large batches); the metadata goes in as the very
-    JSON text its digest was computed over.
+    bulk (the ORM's per-object work would dominate large batches); the metadata goes in as the text
+    Django's JSONField would write, and its digest is over its canonical form (canonical_meta), which
+    anyone can recompute from the stored value.
     """
     # Checking and leaf building is pure Python: done before the transaction, so that on SQLite the
     # write lock is held only for the INSERT and the writer of the log is not kept waiting.
@@ -219,7 +220,7 @@ def _insert(prepared: list[_Prepared], *, organisation, actor, kind: str, client
             p.sm3,
             p.item.size,
             p.item.label,
-            p.meta_json,
+            p.meta_stored,
             p.meta_sha256,
             client,
             p.leaf,  # bytes: both sqlite3 and psycopg bind them as BLOB / bytea
