@@ -44,6 +44,7 @@ PUBLIC = {
     "log:vkey": "the log's public verifier key",
     "api:log_info": "the log's origin and public verifier key",
     "verify": "the public receipt verification page (核验): computes in the browser, holds no tenant data",
+    "registry:label_proof": "the QR target on a carrier label: an unguessable token, proves registration only",
 }
 
 # Routes with path parameters: how to make an object of `org` owned by `user`.
@@ -97,6 +98,65 @@ def _deposit_digest(org, user) -> dict:
     include_pending()
     return {"sha256": Deposit.objects.get(pk=deposit_id).sha256}
 
+
+def _membership_of(org, user):
+    from shangmi.apps.accounts.models import Membership
+
+    return Membership.objects.select_related("organisation", "user").get(organisation=org, user=user)
+
+
+def _secret(org, user) -> dict:
+    from shangmi.apps.registry.actions import secret_apply
+
+    secret = secret_apply(
+        member=_membership_of(org, user),
+        points=[(CANARY, CANARY)],
+        name=CANARY,
+        category="technical",
+        subcategory="formula",
+        description=CANARY,
+        level="core",
+        period_kind="long_term",
+        department="研发部",
+    )
+    return {"secret_id": secret.pk}
+
+
+def _carrier(org, user) -> dict:
+    from shangmi.apps.registry.actions import carrier_add
+    from shangmi.apps.registry.models import TradeSecret
+
+    secret = TradeSecret.objects.get(pk=_secret(org, user)["secret_id"])
+    carrier = carrier_add(member=_membership_of(org, user), secret=secret, kind="paper", name=CANARY)
+    return {"carrier_id": carrier.pk}
+
+
+def _grant(org, user) -> dict:
+    from shangmi.apps.accounts.models import Membership
+    from shangmi.apps.registry.actions import grant_add
+    from shangmi.apps.registry.models import TradeSecret
+
+    secret = TradeSecret.objects.get(pk=_secret(org, user)["secret_id"])
+    employee = Membership.objects.get(organisation=org, role="employee").user
+    grant = grant_add(member=_membership_of(org, user), secret=secret, user=employee, reason=CANARY)
+    return {"grant_id": grant.pk}
+
+
+def _event(org, user) -> dict:
+    from shangmi.apps.registry.models import SecretEvent
+
+    secret_id = _secret(org, user)["secret_id"]
+    return {"event_id": SecretEvent.objects.filter(secret_id=secret_id).first().pk}
+
+
+# Register routes (pages and API) are covered by their one path parameter: any route taking a
+# secret_id is tried with a secret of organisation A, and so on.
+PARAM_FACTORIES: dict[str, ObjectFactory] = {
+    "secret_id": _secret,
+    "carrier_id": _carrier,
+    "grant_id": _grant,
+    "event_id": _event,
+}
 
 OBJECT_ROUTES: dict[str, ObjectFactory] = {
     "evidence:receipt": _deposit,
@@ -153,6 +213,13 @@ ADMIN_ROUTES = [(name, route) for name, route in ROUTES if name.startswith("admi
 
 def _params(route: str) -> list[str]:
     return re.findall(r"<(?:\w+:)?(\w+)>", route) + re.findall(r"\(\?P<(\w+)>", route)
+
+
+for _name, _route in APP_ROUTES:
+    _route_params = _params(_route)
+    if _name not in OBJECT_ROUTES and _name not in PUBLIC and len(_route_params) == 1:
+        OBJECT_ROUTES.setdefault(_name, PARAM_FACTORIES.get(_route_params[0]))  # type: ignore[arg-type]
+OBJECT_ROUTES = {name: factory for name, factory in OBJECT_ROUTES.items() if factory is not None}
 
 
 def _reverse_any(name: str, route: str) -> str:

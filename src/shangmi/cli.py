@@ -445,6 +445,15 @@ def _register_evidence_commands() -> None:
 _register_evidence_commands()
 
 
+def _register_registry_commands() -> None:
+    from shangmi.cli_registry import reminders
+
+    app.command()(reminders)
+
+
+_register_registry_commands()
+
+
 def main() -> None:
     app()
 

@@ -109,6 +109,8 @@ def test_every_list_endpoint_in_the_schema_is_paginated(client):
             "/api/v1/regions",
             "/api/v1/audit/events",
             "/api/v1/evidence/deposits",
+            "/api/v1/registry/secrets",
+            "/api/v1/registry/grants/mine",
         ]
     )
 

@@ -15,6 +15,9 @@ from django.utils.crypto import get_random_string
 
 from shangmi.apps.ops.models import WorkerHeartbeat
 
+# The register's reminders are queued this often; the task itself sends once per day.
+REMINDERS_EVERY_SECONDS = 3600
+
 
 def _retry_pending_deposits() -> None:
     """Deposits left pending (the log was busy, e.g. during a backup) are picked up again."""
@@ -28,6 +31,7 @@ def _retry_pending_deposits() -> None:
 def _beat(worker_id: str, stop: threading.Event) -> None:
     """Refresh the heartbeat; also queue the periodic jobs (django.tasks has no scheduler of its own)."""
     next_anchor = time.monotonic() + settings.AUDIT_ANCHOR_SECONDS
+    next_reminders = time.monotonic()
     try:
         while not stop.wait(settings.WORKER_HEARTBEAT_SECONDS):
             close_old_connections()
@@ -38,6 +42,11 @@ def _beat(worker_id: str, stop: threading.Event) -> None:
 
                 anchor_audit_heads.enqueue()
                 next_anchor = time.monotonic() + settings.AUDIT_ANCHOR_SECONDS
+            if time.monotonic() >= next_reminders:
+                from shangmi.apps.registry.tasks import send_daily_reminders
+
+                send_daily_reminders.enqueue()
+                next_reminders = time.monotonic() + REMINDERS_EVERY_SECONDS
     finally:
         connection.close()
 

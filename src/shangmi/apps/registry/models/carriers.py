@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shangmi.apps.registry.models.choices import CarrierKind, CarrierState, DestroyMethod, MarkingState
+
+
+def new_label_token() -> str:
+    return secrets.token_urlsafe(18)
 
 
 class Carrier(models.Model):
@@ -45,6 +51,9 @@ class Carrier(models.Model):
     destroy_witness = models.CharField(_("监销人"), max_length=64, blank=True)
     destroyed_on = models.DateField(_("销毁日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    # The QR code on a printed label points at /registry/l/<token>/: unguessable, so the public page
+    # proves registration to whoever holds the label without letting anyone enumerate carriers.
+    label_token = models.CharField(max_length=32, unique=True, default=new_label_token, editable=False)
 
     class Meta:
         ordering = ["secret", "code"]

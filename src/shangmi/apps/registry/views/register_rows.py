@@ -1,0 +1,132 @@
+"""The register list's rows, totals and charts as one HTML fragment (the page's #rows, also what HTMX
+filtering swaps in). It depends only on the register's version, who is looking, the filters, the page
+and the language, so it is cached under exactly those (views/summary.py): a repeated view of a large
+register renders no table at all."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import get_language
+
+from shangmi.apps.registry import permissions
+from shangmi.apps.registry.models import Carrier
+from shangmi.apps.registry.models.choices import (
+    CarrierState,
+    Category,
+    Level,
+    MarkingState,
+    PeriodKind,
+    SecretState,
+    Subcategory,
+)
+from shangmi.apps.registry.queries import filter_register, secrets_visible_to
+from shangmi.apps.registry.views.summary import cached, summarise
+
+PAGE_SIZE = 50
+TOP_DEPARTMENTS = 20
+BRAND = "#8b1d1d"
+LEVEL_COLOURS = {Level.CORE: "#b02a37", Level.IMPORTANT: "#e0a800", Level.GENERAL: "#6c757d"}
+CATEGORY_COLOURS = {Category.TECHNICAL: "#0d6efd", Category.BUSINESS: "#198754"}
+
+
+def _pie(counts: dict[str, int], choices, colours: dict) -> dict:
+    data = [
+        {"name": str(choices(value).label), "value": counts[value], "itemStyle": {"color": colours[value]}}
+        for value in choices.values
+        if counts.get(value)
+    ]
+    return {
+        "animation": False,
+        "tooltip": {"trigger": "item", "formatter": "{b}：{c}（{d}%）"},
+        "legend": {"bottom": 0},
+        "series": [
+            {
+                "type": "pie",
+                "radius": ["40%", "68%"],
+                "center": ["50%", "45%"],
+                "data": data,
+                "label": {"formatter": "{b} {c}"},
+            }
+        ],
+    }
+
+
+def _departments_bar(counts: dict[str, int]) -> dict:
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_DEPARTMENTS]
+    top.reverse()  # largest at the top of a horizontal bar chart
+    return {
+        "animation": False,
+        "grid": {"left": 8, "right": 24, "top": 8, "bottom": 8, "containLabel": True},
+        "tooltip": {"trigger": "axis"},
+        "xAxis": {"type": "value", "minInterval": 1},
+        "yAxis": {"type": "category", "data": [name for name, _n in top]},
+        "series": [
+            {"type": "bar", "data": [n for _name, n in top], "barMaxWidth": 24, "itemStyle": {"color": BRAND}}
+        ],
+    }
+
+
+def carrier_counts(secret_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """secret id -> (active carriers, active unmarked carriers), for the given page rows only."""
+    rows = (
+        Carrier.objects.filter(secret_id__in=secret_ids, state=CarrierState.ACTIVE)
+        .order_by()
+        .values_list("secret_id")
+        .annotate(total=Count("id"), unmarked=Count("id", filter=Q(marking=MarkingState.UNMARKED)))
+    )
+    return {secret_id: (total, unmarked) for secret_id, total, unmarked in rows}
+
+
+def label_rows(secrets, counts: dict[int, tuple[int, int]]) -> None:
+    """Give each row its labels, link and carrier counts. Translating each vocabulary once per page
+    instead of calling get_FOO_display() per cell saves most of the page's rendering time."""
+    labels = {
+        name: {value: str(label) for value, label in vocabulary.choices}
+        for name, vocabulary in (
+            ("category", Category),
+            ("subcategory", Subcategory),
+            ("level", Level),
+            ("state", SecretState),
+            ("period_kind", PeriodKind),
+        )
+    }
+    prefix = reverse("registry:list")
+    for secret in secrets:
+        secret.url = f"{prefix}{secret.pk}/"
+        secret.labels = {name: table.get(getattr(secret, name), "") for name, table in labels.items()}
+        if secret.period_kind == PeriodKind.UNTIL_DATE and secret.period_until:
+            secret.labels["period"] = secret.period_until.isoformat()
+        else:
+            secret.labels["period"] = secret.labels["period_kind"]
+        secret.carriers_total, secret.carriers_unmarked = counts.get(secret.pk, (0, 0))
+
+
+def render_rows(member, version: str, params: dict[str, str], page_number: str) -> str:
+    def render() -> str:
+        qs = filter_register(secrets_visible_to(member), params)
+        summary = cached(member, version, "summary", params, lambda: summarise(qs))
+        paginator = Paginator(qs.select_related("responsible").defer("search_text", "description"), PAGE_SIZE)
+        paginator.count = summary.total  # known already: spares Paginator its COUNT(*)
+        page = paginator.get_page(page_number)
+        label_rows(page.object_list, carrier_counts([s.pk for s in page.object_list]))
+        context = {
+            "page": page,
+            "filtered": any(params.values()),
+            "summary": summary,
+            "charts": {
+                "level": _pie(summary.level, Level, LEVEL_COLOURS),
+                "category": _pie(summary.category, Category, CATEGORY_COLOURS),
+                "department": _departments_bar(summary.department),
+            },
+            "query": urlencode({name: value for name, value in params.items() if value}),
+            "exports": permissions.reads_everything(member),
+        }
+        return render_to_string("registry/_rows.html", context)
+
+    shape = {**params, "page": page_number, "language": get_language()}
+    return cached(member, version, "rows", shape, render)
