@@ -107,6 +107,9 @@ class LiveServer:
     data_dir: Path
     log_path: Path
     process: subprocess.Popen = field(repr=False)
+    # Authenticator secrets enrolled during the session, by login: a later test logging in as the same
+    # user types codes from it, as the person's authenticator app would.
+    totp_secrets: dict[str, str] = field(default_factory=dict, repr=False)
 
     def log_tail(self, lines: int = 60) -> str:
         return _log_tail(self.log_path, lines)

@@ -306,7 +306,8 @@ def _template_msgids() -> dict[str, str]:
             for match in _TEMPLATE_LITERAL.finditer(line):
                 text = match.group("text") if match.group("text") is not None else match.group("text2")
                 if text:
-                    found[text] = f"{path.relative_to(SRC)}:{number}"
+                    # Django's {% translate %} doubles a literal % both when extracting and when looking up.
+                    found[text.replace("%", "%%")] = f"{path.relative_to(SRC)}:{number}"
     return found
 
 

@@ -1,6 +1,7 @@
 """The public log over HTTP (C2SP tlog-tiles paths) reveals digests only."""
 
 import pytest
+from django.apps import apps
 
 from shangmi.apps.accounts.models import Organisation, User
 from shangmi.apps.evidence.actions import DepositItem, deposit_create_batch
@@ -14,6 +15,7 @@ def test_every_deposit_kind_leaves_no_names_files_or_content_in_the_tiles(materi
     from shangmi.demo import load_demo
 
     load_demo()
+    include_pending()  # the demo register's own records (their names are checked below too)
     org = Organisation.objects.get(short_code="LXWY")
     officer = User.objects.get(email="officer@lanxi.example")
     for kind in ("file", "record", "audit-head"):
@@ -36,6 +38,8 @@ def test_every_deposit_kind_leaves_no_names_files_or_content_in_the_tiles(materi
     forbidden = set(CANARIES) | {f"{c} file content" for c in CANARIES}
     forbidden |= set(Organisation.objects.values_list("name", flat=True))
     forbidden |= set(User.objects.values_list("name", flat=True)) | {"officer@lanxi.example", "LXWY"}
+    # The demo register's secret names (looked up by name: evidence sits below the register).
+    forbidden |= set(apps.get_model("registry", "TradeSecret").objects.values_list("name", flat=True))
     for needle in forbidden:
         for encoded in {needle.encode("utf-8"), needle.encode("utf-16-le")}:
             assert not any(encoded in blob for blob in blobs), f"{needle!r} found in the public log"
