@@ -2,13 +2,13 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/shangmi_bench_registry \
         .venv/bin/python benchmarks/registry_list.py [--secrets 100000] [--carriers 500000] \
-        [--clients 20] [--seconds 30]
+        [--clients 20] [--seconds 30] [--think 0] [--workers 2]
 
 Starts the real platform (`shangmi run`: gunicorn 2 workers × 4 threads + the task worker) on a fresh
 PostgreSQL database (dropped and created by this script), seeds the demo enterprise's register with COPY
 (rows as the actions would leave them, without their timeline: the list never reads it), then drives
 `--clients` closed-loop clients over loopback, each with its own keep-alive connection, for `--seconds`
-per scenario. Issue 4's target: p95 < 150 ms for the list page and the list API under 20 clients.
+per scenario (`--think S`: each client waits 0.5–1.5 × S between requests, as a person would). Issue 4's target: p95 < 150 ms for the list page and the list API under 20 clients.
 The reference in the same run is the platform's cheapest authenticated page (`/api/v1/me`): the ratio
 shows what the register's queries and rendering cost on top of the request path itself.
 """
@@ -250,7 +250,9 @@ def log_in(host: str, port: int) -> str:
     return "; ".join(f"{k}={v}" for k, v in cookies.items())
 
 
-def drive(host: str, port: int, path, headers: dict, clients: int, seconds: float) -> dict:
+def drive(
+    host: str, port: int, path, headers: dict, clients: int, seconds: float, think: float = 0.0
+) -> dict:
     """Closed loop: each client sends its next request as soon as the last answer arrived. `path` is a
     string, or a function giving each request its own path (so that no cache can answer them all)."""
     next_path = path if callable(path) else (lambda rng: path)
@@ -273,6 +275,8 @@ def drive(host: str, port: int, path, headers: dict, clients: int, seconds: floa
             if response.status != 200:
                 failures.append((response.status, body[:200]))
                 return
+            if think:
+                time.sleep(rng.uniform(0.5, 1.5) * think)
         conn.close()
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
@@ -295,6 +299,10 @@ def main() -> None:
     parser.add_argument("--carriers", type=int, default=500_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn worker processes (shangmi run --workers)"
+    )
+    parser.add_argument("--think", type=float, default=0.0, help="seconds each client waits between requests")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -305,7 +313,7 @@ def main() -> None:
     env = {**os.environ, "SHANGMI_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "shangmi.settings"}
     port = free_port()
     server = subprocess.Popen(
-        [str(SHANGMI), "run", "--port", str(port)],
+        [str(SHANGMI), "run", "--port", str(port), "--workers", str(args.workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -357,12 +365,13 @@ def main() -> None:
         print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
         print(f"seeded {args.secrets:,} secrets and {args.carriers:,} carriers in {seeded:.1f} s (COPY)")
         print(
-            f"{args.clients} closed-loop clients, {args.seconds:.0f} s per scenario, after a 5 s warm-up each"
+            f"{args.clients} closed-loop clients (think time {args.think:g} s), gunicorn {args.workers} workers, "
+            f"{args.seconds:.0f} s per scenario after a 5 s warm-up each"
         )
         reference = None
         for label, path, headers in scenarios:
-            drive(host, port, path, headers, args.clients, 5)
-            result = drive(host, port, path, headers, args.clients, args.seconds)
+            drive(host, port, path, headers, args.clients, 5, args.think)
+            result = drive(host, port, path, headers, args.clients, args.seconds, args.think)
             if reference is None:
                 reference = result["p95"]
             print(

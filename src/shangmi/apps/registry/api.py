@@ -52,10 +52,12 @@ from shangmi.apps.registry.queries import (
     access_secret,
     active_grants,
     filter_register,
+    page_of,
     register_stats,
     secrets_visible_to,
     timeline,
 )
+from shangmi.apps.registry.versioned_cache import cached, register_version
 
 router = Router(tags=["registry"])
 router.add_router("", files_router)
@@ -84,10 +86,20 @@ def with_carrier_counts(secrets: list[TradeSecret]) -> list[TradeSecret]:
 
 
 class CarrierCountedPages(PageNumberPagination):
+    """Pages read through queries.page_of (ids from the index first), the total cached per register
+    version (registry.versioned_cache), and carrier counts for the page's rows in one grouped query."""
+
     def paginate_queryset(self, queryset, pagination, request, **params):
-        page = super().paginate_queryset(queryset, pagination, request, **params)
-        page[self.items_attribute] = with_carrier_counts(list(page[self.items_attribute]))
-        return page
+        size = self._get_page_size(pagination.page_size)
+        member = _member(request)
+        if member is None or queryset.query.is_empty():  # nothing visible (secrets_visible_to)
+            count = 0
+        else:
+            shape = {"query": str(queryset.query)}
+            version = register_version(member.organisation_id)
+            count = cached(member, version, "count", shape, queryset.count)
+        rows = page_of(queryset, (pagination.page - 1) * size, size)
+        return {self.items_attribute: with_carrier_counts(rows), "count": count}
 
 
 def _visible_register(request, filters: RegisterFilters):

@@ -17,8 +17,8 @@ from shangmi.apps.accounts.roles import OrgKind
 from shangmi.apps.registry import permissions
 from shangmi.apps.registry.models.choices import Category, Level, SecretState
 from shangmi.apps.registry.queries import departments_of, secrets_visible_to
+from shangmi.apps.registry.versioned_cache import cached, register_version
 from shangmi.apps.registry.views.register_rows import render_rows
-from shangmi.apps.registry.views.summary import cached, register_version
 
 FILTERS = ("q", "category", "level", "state", "department", "ending_within", "unmarked")
 

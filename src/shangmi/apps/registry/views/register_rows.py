@@ -24,8 +24,9 @@ from shangmi.apps.registry.models.choices import (
     SecretState,
     Subcategory,
 )
-from shangmi.apps.registry.queries import filter_register, secrets_visible_to
-from shangmi.apps.registry.views.summary import cached, summarise
+from shangmi.apps.registry.queries import PagedRegister, filter_register, secrets_visible_to
+from shangmi.apps.registry.versioned_cache import cached
+from shangmi.apps.registry.views.summary import summarise
 
 PAGE_SIZE = 50
 TOP_DEPARTMENTS = 20
@@ -110,8 +111,9 @@ def render_rows(member, version: str, params: dict[str, str], page_number: str) 
     def render() -> str:
         qs = filter_register(secrets_visible_to(member), params)
         summary = cached(member, version, "summary", params, lambda: summarise(qs))
-        paginator = Paginator(qs.select_related("responsible").defer("search_text", "description"), PAGE_SIZE)
-        paginator.count = summary.total  # known already: spares Paginator its COUNT(*)
+        rows = qs.select_related("responsible").defer("search_text", "description")
+        # The total is known already (the summary): Paginator needs no COUNT(*) of its own.
+        paginator = Paginator(PagedRegister(rows, summary.total), PAGE_SIZE)
         page = paginator.get_page(page_number)
         label_rows(page.object_list, carrier_counts([s.pk for s in page.object_list]))
         context = {
