@@ -8,7 +8,8 @@ Starts the real platform (`shangmi run`: gunicorn 2 workers × 4 threads + the t
 PostgreSQL database (dropped and created by this script), seeds the demo enterprise's register with COPY
 (rows as the actions would leave them, without their timeline: the list never reads it), then drives
 `--clients` closed-loop clients over loopback, each with its own keep-alive connection, for `--seconds`
-per scenario (`--think S`: each client waits 0.5–1.5 × S between requests, as a person would). Issue 4's target: p95 < 150 ms for the list page and the list API under 20 clients.
+per scenario (`--think S`: each client waits 0.5–1.5 × S between requests, as a person would).
+Issue 4's target: p95 < 150 ms for the list page and the list API under 20 clients.
 The reference in the same run is the platform's cheapest authenticated page (`/api/v1/me`): the ratio
 shows what the register's queries and rendering cost on top of the request path itself.
 """
