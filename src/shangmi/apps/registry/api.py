@@ -17,7 +17,6 @@ from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
 from shangmi.api.pagination import paged
-from shangmi.apps.accounts.queries import NotFound
 from shangmi.apps.evidence.log_service import receipt_for
 from shangmi.apps.evidence.models import Deposit
 from shangmi.apps.registry import actions, permissions
@@ -44,10 +43,11 @@ from shangmi.apps.registry.api_schemas import (
     body_doc,
     read_body,
 )
-from shangmi.apps.registry.models import AccessGrant, Carrier, SecretEvent, TradeSecret
+from shangmi.apps.registry.models import AccessGrant, Carrier, TradeSecret
 from shangmi.apps.registry.models.choices import CarrierState, Category, Level, MarkingState
 from shangmi.apps.registry.queries import (
     access_carrier,
+    access_event,
     access_grant,
     access_secret,
     active_grants,
@@ -104,17 +104,6 @@ class CarrierCountedPages(PageNumberPagination):
 
 def _visible_register(request, filters: RegisterFilters):
     return filter_register(secrets_visible_to(_member(request)), filters.model_dump())
-
-
-def _access_event(member, event_id: int) -> SecretEvent:
-    found = (
-        SecretEvent.objects.filter(pk=event_id, secret__in=secrets_visible_to(member))
-        .select_related("deposit", "secret")
-        .first()
-    )
-    if found is None:
-        raise NotFound()
-    return found
 
 
 # ---- the register ----------------------------------------------------------------------------------
@@ -355,7 +344,7 @@ def grants_mine(request, unacknowledged: bool = False):
     summary="台账记录的规范文本（其 SHA-256 即存证摘要）",
 )
 def event_record(request, event_id: int):
-    event = _access_event(_member(request), event_id)
+    event = access_event(_member(request), event_id)
     response = HttpResponse(event.record.encode(), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="register-record-{event.pk}.json"'
     return response
@@ -367,7 +356,7 @@ def event_record(request, event_id: int):
     summary="台账记录的存证回执（入链后可取；之前为 409）",
 )
 def event_receipt(request, event_id: int):
-    event = _access_event(_member(request), event_id)
+    event = access_event(_member(request), event_id)
     if event.deposit is None or event.deposit.state != Deposit.State.INCLUDED:
         raise HttpError(409, _("尚未入链，请稍后再取回执"))
     response = HttpResponse(receipt_for(event.deposit).to_text(), content_type="text/plain; charset=utf-8")

@@ -71,6 +71,18 @@ def access_carrier(member, carrier_id: int) -> Carrier:
     return found
 
 
+def access_event(member, event_id: int) -> SecretEvent:
+    """A timeline row of a secret the member may see; NotFound alike for missing and foreign."""
+    found = (
+        SecretEvent.objects.filter(pk=event_id, secret__in=secrets_visible_to(member))
+        .select_related("secret", "deposit__checkpoint")
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
 def access_grant(member, grant_id: int) -> AccessGrant:
     found = (
         AccessGrant.objects.filter(pk=grant_id, secret__in=secrets_visible_to(member))

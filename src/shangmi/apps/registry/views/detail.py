@@ -11,13 +11,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from shangmi.apps.accounts.decorators import member_required
-from shangmi.apps.accounts.queries import NotFound
 from shangmi.apps.accounts.roles import OrgKind
 from shangmi.apps.evidence.log_service import receipt_for
 from shangmi.apps.evidence.models import Deposit
 from shangmi.apps.registry.models import SecretEvent
 from shangmi.apps.registry.models.choices import DeclassifyReason, DestroyMethod, EventKind, ReviewDecision
-from shangmi.apps.registry.queries import access_secret, secrets_visible_to, timeline
+from shangmi.apps.registry.queries import access_event, access_secret, timeline
 from shangmi.apps.registry.views.allowed import steps_for
 
 ENTERPRISE = [OrgKind.ENTERPRISE]
@@ -81,18 +80,6 @@ def secret_detail(request, secret_id: int):
         "me": member.user_id,
     }
     return render(request, "registry/detail.html", context)
-
-
-def access_event(member, event_id: int) -> SecretEvent:
-    """A timeline row of a secret the member may see; NotFound alike for missing and foreign."""
-    found = (
-        SecretEvent.objects.filter(pk=event_id, secret__in=secrets_visible_to(member))
-        .select_related("secret", "deposit__checkpoint")
-        .first()
-    )
-    if found is None:
-        raise NotFound()
-    return found
 
 
 def _download_name(event: SecretEvent, suffix: str) -> str:
