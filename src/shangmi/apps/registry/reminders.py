@@ -33,6 +33,7 @@ from shangmi.apps.registry.models import AccessGrant, DesignationReview, Reminde
 from shangmi.apps.registry.models.choices import PeriodKind, SecretState
 from shangmi.apps.registry.permissions import APPROVE_ROLES, MANAGE_ROLES
 from shangmi.apps.registry.queries import unmarked_carriers
+from shangmi.apps.registry.wording import phrases
 
 ITEMS_PER_SECTION = 10  # listed in a notification; the rest are counted ("…及另外 N 项")
 OPEN_STATES = (SecretState.APPLIED, SecretState.REVIEWED, SecretState.DESIGNATED)
@@ -222,7 +223,7 @@ def _own_reviews(due: Due, user) -> Section | None:
 
 def compose(due: Due, sections: list[Section]) -> tuple[str, str, str]:
     """(title, body, link) of one person's notification."""
-    title = _("台账提醒：%(items)s") % {"items": "，".join(s.short() for s in sections)}
+    title = _("台账提醒：%(items)s") % {"items": phrases(s.short() for s in sections)}
     body = "\n\n".join(s.text(due.horizon) for s in sections)
     return title, body, sections[0].link
 

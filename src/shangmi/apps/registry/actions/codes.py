@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from shangmi.apps.registry.models import CodeCounter, RegisterPolicy, TradeSecret
 from shangmi.apps.registry.models.choices import Category
+from shangmi.apps.registry.wording import series
 
 _PLACEHOLDER = re.compile(r"\{([A-Z]+)\}")
 _KNOWN = {"ORG", "YEAR", "CAT"}
@@ -25,7 +26,7 @@ def check_pattern(pattern: str) -> str:
         raise ValidationError(
             {
                 "code_pattern": _("编号规则含未知占位符：%(names)s")
-                % {"names": "、".join("{" + n + "}" for n in unknown)}
+                % {"names": series("{" + n + "}" for n in unknown)}
             }
         )
     if len(numbers) != 1 or not 2 <= len(numbers[0]) <= 8:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from shangmi.apps.accounts.models import Membership
 from shangmi.apps.registry.models.choices import SUBCATEGORIES_OF, Category, Level, PeriodKind, SecretState
+from shangmi.apps.registry.wording import series
 
 MAX_POINTS = 50
 
@@ -27,7 +28,7 @@ def require(allowed: bool) -> None:
 
 def require_state(secret, *states: str, action: str) -> None:
     if secret.state not in states:
-        wanted = "、".join(str(SecretState(s).label) for s in states)
+        wanted = series(SecretState(s).label for s in states)
         raise TransitionRefused(
             _("“%(code)s”当前状态为“%(state)s”，不能%(action)s；只有“%(wanted)s”状态可以。")
             % {"code": secret.code, "state": secret.get_state_display(), "action": action, "wanted": wanted}

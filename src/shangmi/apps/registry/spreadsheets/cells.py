@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from shangmi.apps.registry.models.choices import PeriodKind
 from shangmi.apps.registry.spreadsheets import columns as cols
 from shangmi.apps.registry.spreadsheets.columns import Column
+from shangmi.apps.registry.wording import series
 
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _DATETIME = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
@@ -53,7 +54,7 @@ def _text(column: Column, raw: object) -> str:
 
 def _choice(column: Column, raw: object) -> str:
     code = cols.codes_by_text(column.choices).get(cols.normalise_header(raw))
-    offered = "、".join(cols.choice_list(column))
+    offered = series(cols.choice_list(column))
     if code is None:
         raise CellError(_("“%(value)s”不是可选值；应为：%(offered)s") % {"value": raw, "offered": offered})
     return code

@@ -24,6 +24,7 @@ from lxml import etree
 
 from shangmi.apps.registry.spreadsheets.filters import filters_text
 from shangmi.apps.registry.spreadsheets.rows import RegisterRows
+from shangmi.apps.registry.wording import labelled
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_DOCX_SECRETS = 2000
@@ -121,7 +122,7 @@ def _heading(document, member, params, count: int) -> None:
     ]
     for label, value in lines:
         paragraph = document.add_paragraph()
-        paragraph.add_run(f"{label}：").bold = True
+        paragraph.add_run(labelled(label, "")).bold = True
         paragraph.add_run(str(value))
 
 

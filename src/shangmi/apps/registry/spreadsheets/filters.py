@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from shangmi.apps.registry.models.choices import Category, Level, SecretState
 from shangmi.apps.registry.search import terms
+from shangmi.apps.registry.wording import clauses, labelled
 
 
 def describe_filters(params) -> list[tuple[str, str]]:
@@ -36,4 +37,4 @@ def filters_text(params) -> str:
     described = describe_filters(params)
     if not described:
         return _("全部（未筛选）")
-    return "；".join(f"{label}：{value}" for label, value in described)
+    return clauses(labelled(label, value) for label, value in described)

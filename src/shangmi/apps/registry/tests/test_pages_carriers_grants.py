@@ -302,7 +302,11 @@ def test_my_grants_and_acknowledgement(login, enterprise, members, secret, appli
     body = page.content.decode()
     assert [g.secret.code for g in page.context["grants"]] == [other.code, secret.code]
     assert "有 1 项待您确认。" in body
-    assert "不相干的秘密" not in body and "恒温阀控制固件" in body and "岗位：工艺工程师" in body
+    assert (
+        "不相干的秘密" not in body
+        and "恒温阀控制固件" in body
+        and '<span class="label-colon">岗位</span>工艺工程师' in body
+    )
     assert body.count('class="btn btn-sm btn-brand grant-ack"') == 1
     assert f'action="/registry/grants/{personal.pk}/acknowledge/"' in body
 
