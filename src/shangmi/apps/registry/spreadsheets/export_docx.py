@@ -89,12 +89,16 @@ def _fonts(style, east_asian: str) -> None:
 
 
 def _page_numbers(paragraph) -> None:
+    """One translatable sentence; Word fills its two placeholders with PAGE and NUMPAGES fields."""
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.add_run(_("第 "))
-    _field(paragraph, "PAGE")
-    paragraph.add_run(_(" 页，共 "))
-    _field(paragraph, "NUMPAGES")
-    paragraph.add_run(_(" 页"))
+    fields = {"page": "PAGE", "pages": "NUMPAGES"}
+    text = _("第 %(page)s 页，共 %(pages)s 页")
+    for part in re.split(r"(%\((?:page|pages)\)s)", text):
+        name = re.fullmatch(r"%\((\w+)\)s", part)
+        if name:
+            _field(paragraph, fields[name.group(1)])
+        elif part:
+            paragraph.add_run(part)
 
 
 def _field(paragraph, instruction: str) -> None:
