@@ -39,6 +39,8 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
+from shangmi.apps.registry.search import search_tokens
+
 SHANGMI = Path(sys.executable).with_name("shangmi")
 ORG = "LXWY"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -142,7 +144,7 @@ def seed(url: str, n_secrets: int, n_carriers: int) -> float:
             columns = (
                 "id, organisation_id, code, name, category, subcategory, description, level, period_kind, "
                 "period_until, department, responsible_id, value_estimate, value_basis, state, applicant_id, "
-                "created_at, designated_at, declassified_at, search_text"
+                "created_at, designated_at, declassified_at, search_text, search_tokens"
             )
             with cur.copy(f"COPY registry_tradesecret ({columns}) FROM STDIN") as copy:
                 for i in range(n_secrets):
@@ -181,7 +183,8 @@ def seed(url: str, n_secrets: int, n_carriers: int) -> float:
                             created,
                             created if state in ("designated", "declassified") else None,
                             created if state == "declassified" else None,
-                            normalise(" ".join([code, name, description, department, person_name])),
+                            text := normalise(" ".join([code, name, description, department, person_name])),
+                            search_tokens(text),
                         )
                     )
             columns = (

@@ -117,7 +117,7 @@ def secret_list(request, filters: Query[RegisterFilters]):
     return (
         _visible_register(request, filters)
         .select_related("responsible")
-        .defer("description", "value_basis", "search_text")
+        .defer("description", "value_basis", "search_text", "search_tokens")
     )
 
 

@@ -31,7 +31,7 @@ from shangmi.apps.registry.actions.records import RECORD_FORMAT, canonical_recor
 from shangmi.apps.registry.actions.validation import require
 from shangmi.apps.registry.models import AccessGrant, Carrier, SecretEvent, SecretPoint, TradeSecret
 from shangmi.apps.registry.models.choices import EventKind
-from shangmi.apps.registry.search import secret_search_text
+from shangmi.apps.registry.search import search_tokens, secret_search_text
 from shangmi.apps.registry.spreadsheets import columns as cols
 from shangmi.apps.registry.spreadsheets.people import People
 from shangmi.apps.registry.spreadsheets.reader import ParsedWorkbook, Problem, read_workbook
@@ -228,6 +228,7 @@ def _create_secrets(member, plan: ImportPlan, now) -> list[TradeSecret]:
         )
         points = [SecretPoint(number=n, title=t, description=d) for n, t, d in planned.points]
         secret.search_text = secret_search_text(secret, points)
+        secret.search_tokens = search_tokens(secret.search_text)
         secrets.append(secret)
     return TradeSecret.objects.bulk_create(secrets, batch_size=1000)
 

@@ -31,7 +31,7 @@ from shangmi.apps.registry.models.choices import (
     ReviewDecision,
     SecretState,
 )
-from shangmi.apps.registry.search import secret_search_text
+from shangmi.apps.registry.search import search_tokens, secret_search_text
 
 
 def policy_for(organisation) -> RegisterPolicy:
@@ -41,7 +41,8 @@ def policy_for(organisation) -> RegisterPolicy:
 
 def refresh_search_text(secret: TradeSecret) -> None:
     secret.search_text = secret_search_text(secret, secret.points.all())
-    secret.save(update_fields=["search_text"])
+    secret.search_tokens = search_tokens(secret.search_text)
+    secret.save(update_fields=["search_text", "search_tokens"])
 
 
 @transaction.atomic

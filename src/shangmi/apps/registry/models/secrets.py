@@ -49,6 +49,8 @@ class TradeSecret(models.Model):
     # Normalised text of code, name, description, department and secret points, searched by substring:
     # works for Chinese without word segmentation (a trigram GIN index serves it on PostgreSQL).
     search_text = models.TextField(editable=False, default="")
+    # Its Chinese character bigrams (search.search_tokens), GIN-indexed on PostgreSQL.
+    search_tokens = models.TextField(editable=False, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from shangmi.apps.accounts.models import Membership
 from shangmi.apps.registry import actions
 from shangmi.apps.registry.models import TradeSecret
-from shangmi.apps.registry.search import normalise
+from shangmi.apps.registry.search import normalise, search_tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -239,6 +239,7 @@ def test_pagination_50_a_page(login, enterprise):
             department="研发部",
             created_at=now - timedelta(minutes=n),
             search_text=normalise(f"BULK-{n:03d} 批量秘密{n} 研发部"),
+            search_tokens=search_tokens(normalise(f"BULK-{n:03d} 批量秘密{n} 研发部")),
         )
         for n in range(1, 56)
     )

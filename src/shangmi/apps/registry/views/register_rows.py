@@ -111,7 +111,7 @@ def render_rows(member, version: str, params: dict[str, str], page_number: str) 
     def render() -> str:
         qs = filter_register(secrets_visible_to(member), params)
         summary = cached(member, version, "summary", params, lambda: summarise(qs))
-        rows = qs.select_related("responsible").defer("search_text", "description")
+        rows = qs.select_related("responsible").defer("search_text", "search_tokens", "description")
         # The total is known already (the summary): Paginator needs no COUNT(*) of its own.
         paginator = Paginator(PagedRegister(rows, summary.total), PAGE_SIZE)
         page = paginator.get_page(page_number)
