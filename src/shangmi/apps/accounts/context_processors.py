@@ -14,7 +14,9 @@ def shell(request):
     return {
         "active_membership": membership,
         "active_org": membership.organisation if membership else None,
-        "my_memberships": list(memberships_of(user)),
+        "my_memberships": request.memberships
+        if getattr(request, "memberships", None) is not None
+        else list(memberships_of(user)),
         "nav_items": navigation_for(request),
         "unread_notifications": unread_count(user, membership.organisation if membership else None),
     }

@@ -8,7 +8,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from shangmi.apps.accounts.queries import default_membership, membership_for, requires_two_factor
+from shangmi.apps.accounts.queries import memberships_of, requires_two_factor
 from shangmi.apps.accounts.two_factor import has_confirmed_device
 
 SESSION_ORG_KEY = "shangmi_org_id"
@@ -32,13 +32,16 @@ class ActiveOrganisationMiddleware:
     def __call__(self, request):
         request.membership = None
         request.organisation = None
+        # The user's active memberships, read once: the shell, navigation and the two-factor gate use them.
+        request.memberships = None
         user = request.user
         if user.is_authenticated:
-            membership = membership_for(user, request.session.get(SESSION_ORG_KEY))
-            if membership is None:
-                membership = default_membership(user)
-                if membership is not None:
-                    request.session[SESSION_ORG_KEY] = membership.organisation_id
+            request.memberships = memberships = list(memberships_of(user))
+            chosen = request.session.get(SESSION_ORG_KEY)
+            membership = next((m for m in memberships if m.organisation_id == chosen), None)
+            if membership is None and memberships:
+                membership = memberships[0]
+                request.session[SESSION_ORG_KEY] = membership.organisation_id
             request.membership = membership
             request.organisation = membership.organisation if membership else None
         return self.get_response(request)
@@ -70,7 +73,7 @@ class TwoFactorMiddleware:
             return self._password_gate(request, user, name)
         if has_confirmed_device(user):
             target = "accounts:2fa_verify"
-        elif requires_two_factor(user):
+        elif requires_two_factor(user, getattr(request, "memberships", None)):
             target = "accounts:2fa_enrol"
         else:
             return self._password_gate(request, user, name)

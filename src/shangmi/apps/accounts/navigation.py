@@ -37,7 +37,7 @@ def navigation_for(request) -> list[dict]:
     for entry in sorted(_ENTRIES, key=lambda e: e.order):
         if entry.platform_admin_only:
             if platform_admin is None:
-                platform_admin = is_platform_admin(request.user)
+                platform_admin = is_platform_admin(request.user, getattr(request, "memberships", None))
             if not platform_admin:
                 continue
         elif (

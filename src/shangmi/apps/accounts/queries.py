@@ -41,19 +41,22 @@ def default_membership(user: User) -> Membership | None:
     return memberships_of(user).first()
 
 
-def requires_two_factor(user: User) -> bool:
-    return any(m.role in TWO_FACTOR_REQUIRED.get(m.organisation.kind, ()) for m in memberships_of(user))
+def requires_two_factor(user: User, memberships: list[Membership] | None = None) -> bool:
+    """`memberships`: the user's active memberships when the caller has them already (one request)."""
+    found = memberships if memberships is not None else memberships_of(user)
+    return any(m.role in TWO_FACTOR_REQUIRED.get(m.organisation.kind, ()) for m in found)
 
 
 def is_org_admin(membership: Membership | None) -> bool:
     return membership is not None and membership.role in ORG_ADMIN_ROLES
 
 
-def is_platform_admin(user: User) -> bool:
-    return (
-        bool(getattr(user, "is_superuser", False))
-        or memberships_of(user).filter(organisation__kind=OrgKind.PLATFORM).exists()
-    )
+def is_platform_admin(user: User, memberships: list[Membership] | None = None) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    if memberships is not None:
+        return any(m.organisation.kind == OrgKind.PLATFORM for m in memberships)
+    return memberships_of(user).filter(organisation__kind=OrgKind.PLATFORM).exists()
 
 
 def access_member(membership: Membership, member_id: int) -> Membership:
