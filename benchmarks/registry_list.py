@@ -111,13 +111,17 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
-def recreate_database(url: str) -> None:
+def recreate_database(url: str, parallel: bool) -> None:
     parts = urllib.parse.urlsplit(url)
     name = parts.path.lstrip("/")
     admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+        if not parallel:
+            # docs/operations.md: on a small server, parallel plans for many small concurrent queries
+            # make each wait for worker processes on cores that are already busy.
+            conn.execute(f'ALTER DATABASE "{name}" SET max_parallel_workers_per_gather = 0')
 
 
 def seed(url: str, n_secrets: int, n_carriers: int) -> float:
@@ -306,12 +310,17 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=2, help="gunicorn worker processes (shangmi run --workers)"
     )
+    parser.add_argument(
+        "--parallel",
+        action="store_true",
+        help="keep PostgreSQL's parallel query (off by default, as advised)",
+    )
     parser.add_argument("--think", type=float, default=0.0, help="seconds each client waits between requests")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         raise SystemExit("set DATABASE_URL to a PostgreSQL database (it is dropped and created)")
-    recreate_database(url)
+    recreate_database(url, args.parallel)
 
     data = Path(tempfile.mkdtemp(prefix="shangmi-registry-bench-"))
     env = {**os.environ, "SHANGMI_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "shangmi.settings"}
@@ -370,6 +379,7 @@ def main() -> None:
         print(f"seeded {args.secrets:,} secrets and {args.carriers:,} carriers in {seeded:.1f} s (COPY)")
         print(
             f"{args.clients} closed-loop clients (think time {args.think:g} s), gunicorn {args.workers} workers, "
+            f"parallel query {'on' if args.parallel else 'off'}, "
             f"{args.seconds:.0f} s per scenario after a 5 s warm-up each"
         )
         reference = None
