@@ -31,7 +31,6 @@ import sys
 import tempfile
 import threading
 import time
-import unicodedata
 import urllib.parse
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -39,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
-from shangmi.apps.registry.search import search_tokens
+from shangmi.apps.registry.search import normalise, search_tokens
 
 SHANGMI = Path(sys.executable).with_name("shangmi")
 ORG = "LXWY"
@@ -105,10 +104,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
 def recreate_database(url: str, parallel: bool) -> None:

@@ -7,8 +7,8 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from shangmi.apps.accounts.actions import token_authenticate
-from shangmi.apps.accounts.queries import membership_for, requires_two_factor
-from shangmi.apps.accounts.two_factor import has_confirmed_device
+from shangmi.apps.accounts.queries import membership_for
+from shangmi.apps.accounts.two_factor import owes_second_factor
 
 
 class TokenAuth(HttpBearer):
@@ -32,7 +32,7 @@ class VerifiedSessionAuth(SessionAuth):
         user = super().authenticate(request, key)
         if user is None:
             return None
-        if not user.is_verified() and (has_confirmed_device(user) or requires_two_factor(user)):
+        if owes_second_factor(user):
             raise HttpError(403, _("需要完成双因素认证"))
         if user.password_change_required:
             raise HttpError(403, _("请先修改初始密码"))

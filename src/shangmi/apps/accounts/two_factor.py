@@ -24,6 +24,13 @@ def has_confirmed_device(user: User) -> bool:
     return any(True for _ in devices_for_user(user, confirmed=True))
 
 
+def owes_second_factor(user: User) -> bool:
+    """Logged in, but not yet verified with a second factor the user has or the role requires."""
+    from shangmi.apps.accounts.queries import requires_two_factor
+
+    return not user.is_verified() and (has_confirmed_device(user) or requires_two_factor(user))
+
+
 def pending_totp_device(user: User) -> TOTPDevice:
     """The unconfirmed TOTP device being enrolled, created on first call (its secret is shown once)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()

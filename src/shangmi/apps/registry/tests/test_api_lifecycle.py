@@ -13,7 +13,7 @@ from django.utils import timezone
 from shangmi.apps.audit.models import AuditEvent
 from shangmi.apps.evidence.models import Deposit
 from shangmi.apps.registry.models import AccessGrant, Carrier, SecretEvent, TradeSecret
-from shangmi.apps.registry.tests.test_api_support import APPLICATION, REVIEW, role_apis
+from shangmi.apps.registry.tests.api_support import APPLICATION, REVIEW, role_apis
 from shangmi.engines.tlog.material import digest_bytes
 
 pytestmark = pytest.mark.django_db

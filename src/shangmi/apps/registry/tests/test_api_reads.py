@@ -16,7 +16,7 @@ from shangmi.apps.accounts.models import Membership
 from shangmi.apps.evidence.log_service import include_pending
 from shangmi.apps.registry import actions
 from shangmi.apps.registry.models import SecretEvent
-from shangmi.apps.registry.tests.test_api_support import REVIEW, Api, role_apis, stored
+from shangmi.apps.registry.tests.api_support import REVIEW, Api, role_apis, stored
 from shangmi.engines.tlog.material import digest_bytes
 from shangmi.engines.tlog.receipt import verify_receipt
 

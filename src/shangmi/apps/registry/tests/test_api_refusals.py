@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from shangmi.apps.registry import actions
-from shangmi.apps.registry.tests.test_api_support import APPLICATION, REVIEW, Api, role_apis, stored
+from shangmi.apps.registry.tests.api_support import APPLICATION, REVIEW, Api, role_apis, stored
 
 pytestmark = pytest.mark.django_db
 

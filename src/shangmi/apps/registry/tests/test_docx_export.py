@@ -12,7 +12,7 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
 from shangmi.apps.registry.spreadsheets import export_docx
-from shangmi.apps.registry.tests.test_excel_helpers import build_register, download
+from shangmi.apps.registry.tests.excel_support import build_register, download
 
 pytestmark = pytest.mark.django_db
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

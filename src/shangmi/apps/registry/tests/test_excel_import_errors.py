@@ -17,7 +17,7 @@ from shangmi.apps.registry.actions.imports import ImportRejected, register_impor
 from shangmi.apps.registry.models import AccessGrant, Carrier, SecretEvent, SecretPoint, TradeSecret
 from shangmi.apps.registry.spreadsheets import reader
 from shangmi.apps.registry.spreadsheets.upload import UploadRefused
-from shangmi.apps.registry.tests.test_excel_helpers import (
+from shangmi.apps.registry.tests.excel_support import (
     SHA_A,
     SM3_A,
     designate,

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from shangmi.apps.registry.models import TradeSecret
 from shangmi.apps.registry.spreadsheets import columns as cols
-from shangmi.apps.registry.tests.test_excel_helpers import (
+from shangmi.apps.registry.tests.excel_support import (
     build_register,
     designate,
     download,

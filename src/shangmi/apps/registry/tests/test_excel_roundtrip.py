@@ -19,7 +19,7 @@ from shangmi.apps.evidence.models import Deposit
 from shangmi.apps.registry.actions.imports import register_import
 from shangmi.apps.registry.models import AccessGrant, Carrier, SecretEvent, SecretPoint, TradeSecret
 from shangmi.apps.registry.spreadsheets import columns as cols
-from shangmi.apps.registry.tests.test_excel_helpers import (
+from shangmi.apps.registry.tests.excel_support import (
     SHA_A,
     SM3_A,
     build_register,

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from shangmi.apps.accounts.decorators import member_required
-from shangmi.apps.accounts.queries import NotFound, requires_two_factor
-from shangmi.apps.accounts.two_factor import has_confirmed_device
+from shangmi.apps.accounts.queries import NotFound
+from shangmi.apps.accounts.two_factor import owes_second_factor
 from shangmi.apps.registry import marking, permissions
 from shangmi.apps.registry.models.choices import CarrierState, MarkingState
 from shangmi.apps.registry.queries import access_carrier, access_secret
@@ -56,12 +56,6 @@ def secret_labels(request, secret_id: int):
     return render(request, "registry/label_sheet.html", context)
 
 
-def _signed_in_fully(request) -> bool:
-    """This page is public, so the second-factor gate does not run: check it here before linking inward."""
-    user = request.user
-    return user.is_verified() or not (has_confirmed_device(user) or requires_two_factor(user))
-
-
 @login_not_required
 @require_safe
 def label_proof(request, token: str):
@@ -70,7 +64,12 @@ def label_proof(request, token: str):
         raise Http404
     detail_url = ""
     member = getattr(request, "membership", None)
-    if member is not None and member.organisation_id == proof.organisation_id and _signed_in_fully(request):
+    # A public page: the second-factor gate does not run, so it is checked here before linking inward.
+    if (
+        member is not None
+        and member.organisation_id == proof.organisation_id
+        and not owes_second_factor(request.user)
+    ):
         try:
             access_secret(member, proof.secret_id)
         except NotFound:
