@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "shangmi.apps.audit",
     "shangmi.apps.evidence",
     "shangmi.apps.registry",
+    "shangmi.apps.people",
     "shangmi.apps.ops",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("ops/", include("shangmi.apps.ops.urls")),
     path("evidence/", include("shangmi.apps.evidence.urls")),
     path("registry/", include("shangmi.apps.registry.urls")),
+    path("people/", include("shangmi.apps.people.urls")),
     path("log/", include("shangmi.apps.evidence.urls_log")),
     path("verify/", evidence_web.verify, name="verify"),
     path("api/v1/", api_urls()),

@@ -19,12 +19,14 @@ errors.install(api)
 from shangmi.apps.accounts.api import router as accounts_router  # noqa: E402
 from shangmi.apps.audit.api import router as audit_router  # noqa: E402
 from shangmi.apps.evidence.api import router as evidence_router  # noqa: E402
+from shangmi.apps.people.api import router as people_router  # noqa: E402
 from shangmi.apps.registry.api import router as registry_router  # noqa: E402
 
 api.add_router("/", accounts_router)
 api.add_router("/audit", audit_router)
 api.add_router("/evidence", evidence_router)
 api.add_router("/registry", registry_router)
+api.add_router("/people", people_router)
 
 
 def api_urls():

@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from shangmi.apps.registry.queries import filter_register, secrets_visible_to
-from shangmi.apps.registry.spreadsheets.export_docx import DOCX_CONTENT_TYPE, export_register_docx
+from shangmi.apps.registry.spreadsheets.export_docx import export_register_docx
 from shangmi.apps.registry.spreadsheets.export_xlsx import export_register_xlsx
 from shangmi.apps.registry.spreadsheets.template import template_bytes
 from shangmi.apps.registry.spreadsheets.writer import XLSX_CONTENT_TYPE
+from shangmi.office.word import DOCX_CONTENT_TYPE
 
 TEMPLATE_NAME = "商业秘密台账导入模板.xlsx"
 IN_MEMORY_BYTES = 8 * 1024 * 1024

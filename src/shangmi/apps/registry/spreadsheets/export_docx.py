@@ -1,8 +1,6 @@
 """The printable register (python-docx): a landscape A4 document with the title, organisation, date and
 filters, a table of the secrets, then each secret's points and carriers; page numbers in the footer.
-
-Chinese text needs an East Asian font named in w:rFonts/@w:eastAsia: python-docx's `font.name` sets only
-the Latin ones, and Word would otherwise fall back to whatever the reader's machine picks.
+Fonts and page numbers come from shangmi.office.word.
 """
 
 from __future__ import annotations
@@ -17,18 +15,16 @@ from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import qn
+from docx.oxml import parse_xml
 from docx.shared import Cm, Pt
 from lxml import etree
 
 from shangmi.apps.registry.spreadsheets.filters import filters_text
 from shangmi.apps.registry.spreadsheets.rows import RegisterRows
 from shangmi.apps.registry.wording import labelled
+from shangmi.office.word import BODY_FONT, HEADING_FONT, east_asian_fonts, page_numbers
 
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_DOCX_SECRETS = 2000
-BODY_FONT, HEADING_FONT, LATIN_FONT = "宋体", "黑体", "Times New Roman"
 
 
 class TooManyForDocx(ValidationError):
@@ -73,44 +69,10 @@ def _set_up(document) -> None:
         setattr(section, side, Cm(1.8))
     normal = document.styles["Normal"]
     normal.font.size = Pt(10.5)
-    _fonts(normal, BODY_FONT)
+    east_asian_fonts(normal, BODY_FONT)
     for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
-        _fonts(document.styles[name], HEADING_FONT)
-    _page_numbers(section.footer.paragraphs[0])
-
-
-def _fonts(style, east_asian: str) -> None:
-    style.font.name = LATIN_FONT
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), east_asian)
-    # The built-in heading styles name theme fonts, which win over explicit names: drop them.
-    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(attribute), None)
-
-
-def _page_numbers(paragraph) -> None:
-    """One translatable sentence; Word fills its two placeholders with PAGE and NUMPAGES fields."""
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    fields = {"page": "PAGE", "pages": "NUMPAGES"}
-    text = _("第 %(page)s 页，共 %(pages)s 页")
-    for part in re.split(r"(%\((?:page|pages)\)s)", text):
-        name = re.fullmatch(r"%\((\w+)\)s", part)
-        if name:
-            _field(paragraph, fields[name.group(1)])
-        elif part:
-            paragraph.add_run(part)
-
-
-def _field(paragraph, instruction: str) -> None:
-    """A simple field (w:fldSimple): Word computes the value when it lays out the page."""
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), instruction)
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "1"
-    run.append(text)
-    field.append(run)
-    paragraph._p.append(field)
+        east_asian_fonts(document.styles[name], HEADING_FONT)
+    page_numbers(section.footer.paragraphs[0])
 
 
 def _heading(document, member, params, count: int) -> None:

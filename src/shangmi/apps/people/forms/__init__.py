@@ -1,0 +1,1 @@
+"""Forms of the people side, one module per concern."""

@@ -1,0 +1,5 @@
+"""Routes of the people side: trainings."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

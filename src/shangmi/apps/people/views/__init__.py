@@ -1,0 +1,1 @@
+"""Pages of the people side, one module per concern."""

@@ -1,0 +1,1 @@
+"""Office documents shared by the apps: Word set-up for Chinese text."""
