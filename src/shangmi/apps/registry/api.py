@@ -20,9 +20,12 @@ from shangmi.api.pagination import paged
 from shangmi.apps.evidence.log_service import receipt_for
 from shangmi.apps.evidence.models import Deposit
 from shangmi.apps.registry import actions, permissions
+from shangmi.apps.registry.acknowledgement import ACK_TEXT_VERSION, acknowledgement_text, text_sha256
+from shangmi.apps.registry.acknowledgements_pending import pending_acknowledgements
 from shangmi.apps.registry.actions.grants import grant_covers
 from shangmi.apps.registry.api_files import router as files_router
 from shangmi.apps.registry.api_schemas import (
+    AcknowledgementTextOut,
     AmendIn,
     ApproveIn,
     CarrierIn,
@@ -32,6 +35,7 @@ from shangmi.apps.registry.api_schemas import (
     GrantIn,
     GrantOut,
     MyGrantOut,
+    PendingAcknowledgementOut,
     PolicyIn,
     PolicyOut,
     RegisterFilters,
@@ -49,9 +53,11 @@ from shangmi.apps.registry.queries import (
     access_carrier,
     access_event,
     access_grant,
+    access_my_grant,
     access_secret,
-    active_grants,
+    acknowledged_by,
     filter_register,
+    grants_covering,
     page_of,
     register_stats,
     secrets_visible_to,
@@ -313,9 +319,32 @@ def grant_revoke(request, grant_id: int):
     summary="本人确认知悉及保密义务",
 )
 def grant_acknowledge(request, grant_id: int):
+    """Confirms the acknowledgement text (知悉确认书, GET .../acknowledgement shows it); only then does the
+    grant let the person see the secret."""
     member = _member(request)
-    grant = access_grant(member, grant_id)
-    return actions.grant_acknowledge(member=member, grant=grant, request=request)
+    grant = access_my_grant(member, grant_id)
+    actions.grant_acknowledge(member=member, grant=grant, request=request)
+    grant.refresh_from_db()
+    return grant
+
+
+@router.get(
+    "/grants/{grant_id}/acknowledgement",
+    response=AcknowledgementTextOut,
+    url_name="registry_grant_acknowledgement",
+    summary="知悉确认书全文（版本与 SHA-256）",
+)
+def grant_acknowledgement(request, grant_id: int):
+    member = _member(request)
+    grant = access_my_grant(member, grant_id)
+    text = acknowledgement_text(grant, member.user.name)
+    ack = grant.acknowledgements.filter(user_id=member.user_id).first()
+    return {
+        "version": ACK_TEXT_VERSION,
+        "text": text,
+        "sha256": text_sha256(text),
+        "acknowledged_at": ack.at if ack else (grant.acknowledged_at if grant.user_id else None),
+    }
 
 
 @router.get(
@@ -326,13 +355,24 @@ def grants_mine(request, unacknowledged: bool = False):
     member = _member(request)
     if not permissions.is_enterprise_member(member):
         return AccessGrant.objects.none()
-    mine = Q(user_id=member.user_id)
-    if member.title:
-        mine |= Q(position=member.title)
-    qs = active_grants(member.organisation_id).filter(mine)
+    qs = grants_covering(member)
     if unacknowledged:
-        qs = qs.filter(user_id=member.user_id, acknowledged_at__isnull=True)
-    return qs.select_related("secret", "user", "granted_by").order_by("-granted_at", "-id")
+        qs = qs.exclude(acknowledged_by(member.user_id))
+    return qs.select_related("secret", "user", "granted_by").distinct().order_by("-granted_at", "-id")
+
+
+@router.get(
+    "/grants/pending",
+    response=list[PendingAcknowledgementOut],
+    url_name="registry_grants_pending",
+    summary="尚未确认知悉的人员（保密员、管理者）",
+)
+@paged
+def grants_pending(request, q: str = ""):
+    member = _member(request)
+    if not permissions.reads_everything(member):
+        raise PermissionDenied
+    return pending_acknowledgements(member.organisation_id, search=q.strip()[:64])
 
 
 # ---- canonical records and receipts ----------------------------------------------------------------

@@ -172,6 +172,24 @@ class MyGrantOut(GrantOut):
     secret: SecretBriefOut
 
 
+class AcknowledgementTextOut(Schema):
+    version: str
+    text: str
+    sha256: str
+    acknowledged_at: datetime | None
+
+
+class PendingAcknowledgementOut(Schema):
+    grant_id: int
+    secret_id: int
+    code: str
+    name: str
+    level: str
+    person: str
+    position: str
+    granted_at: datetime
+
+
 class ReviewOut(Schema):
     reviewer: str
     decision: str

@@ -24,27 +24,60 @@ def active_grants(organisation_id: int) -> QuerySet[AccessGrant]:
     )
 
 
+def grants_covering(member) -> QuerySet[AccessGrant]:
+    """Active grants to the member in person or to their position (职务), acknowledged or not."""
+    mine = Q(user_id=member.user_id)
+    if member.title:
+        mine |= Q(position=member.title)
+    return active_grants(member.organisation_id).filter(mine)
+
+
+def acknowledged_by(user_id: int) -> Q:
+    """Grants the user acknowledged: a personal grant carries its date (also when imported from a paper
+    register); a position grant has one acknowledgement row per holder."""
+    return Q(user_id=user_id, acknowledged_at__isnull=False) | Q(
+        user__isnull=True, acknowledgements__user_id=user_id
+    )
+
+
 def secrets_visible_to(member) -> QuerySet[TradeSecret]:
     if not permissions.is_enterprise_member(member):
         return TradeSecret.objects.none()
     qs = TradeSecret.objects.filter(organisation_id=member.organisation_id)
     if permissions.reads_everything(member):
         return qs
-    mine = Q(user_id=member.user_id)
-    if member.title:
-        mine |= Q(position=member.title)
+    # A grant lets its person see the secret only once they acknowledged it (知悉确认).
     # A union of id lists, each served by an index: an OR of EXISTS conditions would test every secret
     # of the organisation (measured 250 ms against 10 ms at 100,000 secrets).
+    mine = active_grants(member.organisation_id)
     visible = (
-        active_grants(member.organisation_id)
-        .filter(mine)
+        mine.filter(user_id=member.user_id, acknowledged_at__isnull=False)
         .values("secret_id")
         .union(qs.filter(applicant_id=member.user_id).values("id"))
     )
+    if member.title:
+        visible = visible.union(
+            mine.filter(position=member.title, acknowledgements__user_id=member.user_id).values("secret_id")
+        )
     # Reviewers of the designation group see the applications they are asked to review.
     if permissions.can_review(member, policy_of(member.organisation_id)):
         visible = visible.union(qs.filter(state=SecretState.APPLIED).values("id"))
     return qs.filter(pk__in=visible)
+
+
+def access_my_grant(member, grant_id: int) -> AccessGrant:
+    """A grant covering the member, acknowledged or not: what they read and confirm."""
+    if not permissions.is_enterprise_member(member):
+        raise NotFound()
+    found = (
+        grants_covering(member)
+        .filter(pk=grant_id)
+        .select_related("secret__organisation", "user", "granted_by")
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
 
 
 def policy_of(organisation_id: int) -> RegisterPolicy:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", register.secret_list, name="list"),
     path("new/", lifecycle.secret_apply, name="apply"),
     path("mine/", grants.my_grants, name="mine"),
+    path("acknowledgements/", grants.acknowledgements_pending, name="acknowledgements_pending"),
     path("settings/", policy.register_settings, name="settings"),
     path("<int:secret_id>/", detail.secret_detail, name="detail"),
     path("<int:secret_id>/review/", lifecycle.secret_review, name="review"),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from shangmi.apps.audit.actions import client_ip
 from shangmi.apps.registry import permissions
+from shangmi.apps.registry.acknowledgement import ACK_TEXT_VERSION, acknowledgement_text, text_sha256
 from shangmi.apps.registry.actions.carriers import OPEN_STATES
 from shangmi.apps.registry.actions.records import record_event
 from shangmi.apps.registry.actions.validation import (
@@ -19,10 +20,8 @@ from shangmi.apps.registry.actions.validation import (
     require,
     require_state,
 )
-from shangmi.apps.registry.models import AccessGrant, TradeSecret
+from shangmi.apps.registry.models import AccessGrant, GrantAcknowledgement, TradeSecret
 from shangmi.apps.registry.models.choices import EventKind
-
-ACK_TEXT_VERSION = "grant-ack/1"
 
 
 @transaction.atomic
@@ -106,34 +105,49 @@ def grant_covers(grant: AccessGrant, member) -> bool:
 
 
 @transaction.atomic
-def grant_acknowledge(*, member, grant: AccessGrant, request=None) -> AccessGrant:
+def grant_acknowledge(*, member, grant: AccessGrant, request=None) -> GrantAcknowledgement:
     """The entrusted person confirms, logged in, that they know the secret is protected and their duty.
-    The time, IP and text version are recorded. A position grant is acknowledged by each holder in
-    their own person grant, so only personal grants are acknowledged here."""
+    Until then the grant does not let them see the secret. A grant to a position is acknowledged by
+    each holder. The time, IP, text version and the SHA-256 of the exact text are recorded and deposited."""
     grant = (
-        AccessGrant.objects.select_for_update(of=("self",)).select_related("secret", "user").get(pk=grant.pk)
+        AccessGrant.objects.select_for_update(of=("self",))
+        .select_related("secret__organisation", "user")
+        .get(pk=grant.pk)
     )
-    require(
-        grant.user_id is not None
-        and grant.user_id == member.user_id
-        and permissions.is_enterprise_member(member)
-    )
-    if grant.acknowledged_at is not None:
+    require(permissions.is_enterprise_member(member) and grant_covers(grant, member))
+    done = grant.acknowledgements.filter(user_id=member.user_id).first()
+    at = done.at if done else (grant.acknowledged_at if grant.user_id else None)
+    if at is not None:
         raise TransitionRefused(
-            _("您已于 %(at)s 确认")
-            % {"at": timezone.localtime(grant.acknowledged_at).strftime("%Y-%m-%d %H:%M")}
+            _("您已于 %(at)s 确认") % {"at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")}
         )
     if not grant.is_active():
         raise TransitionRefused(_("该授权已失效，无需确认"))
-    grant.acknowledged_at = timezone.now()
-    grant.acknowledged_ip = client_ip(request)
-    grant.save(update_fields=["acknowledged_at", "acknowledged_ip"])
+    text = acknowledgement_text(grant, member.user.name)
+    ack = GrantAcknowledgement.objects.create(
+        organisation=grant.organisation,
+        grant=grant,
+        user=member.user,
+        ip=client_ip(request),
+        text_version=ACK_TEXT_VERSION,
+        text_sha256=text_sha256(text),
+    )
+    if grant.user_id:
+        grant.acknowledged_at = ack.at
+        grant.acknowledged_ip = ack.ip
+        grant.save(update_fields=["acknowledged_at", "acknowledged_ip"])
     record_event(
         member=member,
         secret=grant.secret,
         kind=EventKind.GRANT_ACK,
-        data={"by": member.user.name, "text_version": ACK_TEXT_VERSION, "ip": grant.acknowledged_ip},
+        data={
+            "by": member.user.name,
+            "position": grant.position,
+            "text_version": ACK_TEXT_VERSION,
+            "text_sha256": ack.text_sha256,
+            "ip": ack.ip,
+        },
         request=request,
         audit_obj=grant,
     )
-    return grant
+    return ack

@@ -2,7 +2,7 @@
 
 from shangmi.apps.registry.models.carriers import Carrier
 from shangmi.apps.registry.models.events import DesignationReview, SecretEvent
-from shangmi.apps.registry.models.grants import AccessGrant
+from shangmi.apps.registry.models.grants import AccessGrant, GrantAcknowledgement
 from shangmi.apps.registry.models.policy import CodeCounter, RegisterPolicy
 from shangmi.apps.registry.models.reminders import ReminderRun
 from shangmi.apps.registry.models.secrets import SecretPoint, TradeSecret
@@ -12,6 +12,7 @@ __all__ = [
     "Carrier",
     "CodeCounter",
     "DesignationReview",
+    "GrantAcknowledgement",
     "RegisterPolicy",
     "ReminderRun",
     "SecretEvent",

@@ -61,3 +61,29 @@ class AccessGrant(models.Model):
     def is_active(self, today=None) -> bool:
         today = today or timezone.localdate()
         return self.revoked_at is None and (self.expires_on is None or self.expires_on >= today)
+
+
+class GrantAcknowledgement(models.Model):
+    """One person's acknowledgement of one grant, made while logged in. A grant to a position is
+    acknowledged by each holder in turn; a grant becomes active for a person only once they acknowledged
+    it. The text shown is identified by its version and the SHA-256 of the exact words."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    grant = models.ForeignKey(AccessGrant, on_delete=models.CASCADE, related_name="acknowledgements")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="+"
+    )
+    at = models.DateTimeField(_("确认时间"), default=timezone.now)
+    ip = models.GenericIPAddressField(_("确认 IP"), null=True, blank=True)
+    text_version = models.CharField(_("确认书版本"), max_length=32)
+    text_sha256 = models.CharField(_("确认书 SHA-256"), max_length=64)
+
+    class Meta:
+        ordering = ["grant", "at"]
+        verbose_name = _("知悉确认")
+        verbose_name_plural = _("知悉确认")
+        constraints = [models.UniqueConstraint(fields=["grant", "user"], name="grant_ack_once")]
+        indexes = [models.Index(fields=["organisation", "user"], name="grant_ack_org_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ✓ {self.grant_id}"

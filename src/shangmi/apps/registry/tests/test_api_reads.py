@@ -15,7 +15,7 @@ from django.utils import timezone
 from shangmi.apps.accounts.models import Membership
 from shangmi.apps.evidence.log_service import include_pending
 from shangmi.apps.registry import actions
-from shangmi.apps.registry.models import SecretEvent
+from shangmi.apps.registry.models import AccessGrant, SecretEvent
 from shangmi.apps.registry.tests.api_support import REVIEW, Api, role_apis, stored
 from shangmi.engines.tlog.material import digest_bytes
 from shangmi.engines.tlog.receipt import verify_receipt
@@ -48,12 +48,23 @@ def test_an_employee_sees_only_what_they_applied_for_or_are_entrusted_with(
     mine = actions.grant_add(member=officer, secret=granted, user=people["employee"], reason="调试")
     other = actions.grant_add(member=officer, secret=granted, user=people["manager"], reason="审批")
     actions.grant_add(member=officer, secret=by_position, position="工艺工程师", reason="岗位职责")
+    position = AccessGrant.objects.get(secret=by_position)
     apis = role_apis(enterprise)
-    employee = apis["employee"]
+    employee, engineer_api = apis["employee"], Api(engineer, org)
+
+    # Grants open nothing until acknowledged (知悉确认); the acknowledgement text can be read first.
+    assert _ids(employee.get("/secrets")) == [own.pk]
+    assert not _ids(engineer_api.get("/secrets"))
+    text = employee.get(f"/grants/{mine.pk}/acknowledgement").json()
+    assert (
+        text["version"] == "grant-ack/2" and granted.code in text["text"] and text["acknowledged_at"] is None
+    )
+    assert employee.post(f"/grants/{mine.pk}/acknowledge").status_code == 200
+    assert engineer_api.post(f"/grants/{position.pk}/acknowledge").status_code == 200
 
     assert _ids(employee.get("/secrets")) == [own.pk, granted.pk]
     assert employee.get("/secrets").json()["count"] == 2
-    assert _ids(Api(engineer, org).get("/secrets")) == [by_position.pk]
+    assert _ids(engineer_api.get("/secrets")) == [by_position.pk]
     assert _ids(apis["manager"].get("/secrets")) == [own.pk, by_position.pk, hidden.pk, granted.pk]
     assert employee.get("/stats").json()["total"] == 2
 
@@ -245,7 +256,10 @@ def test_the_list_query_count_does_not_grow_with_the_page(enterprise, members, a
         for _ in range(count):
             secret = application(officer, responsible=members["manager"].user)
             actions.carrier_add(member=officer, secret=secret, kind="paper", name="卡")
-            actions.grant_add(member=officer, secret=secret, user=members["employee"].user, reason="x")
+            grant = actions.grant_add(
+                member=officer, secret=secret, user=members["employee"].user, reason="x"
+            )
+            actions.grant_acknowledge(member=members["employee"], grant=grant)
 
     add(2)
     few = queries_for_list()
@@ -335,3 +349,25 @@ def test_membership_without_a_title_does_not_match_position_grants(enterprise, m
     actions.grant_add(member=members["officer"], secret=secret, position="工艺工程师", reason="岗位职责")
     assert Membership.objects.get(pk=members["employee"].pk).title == ""
     assert role_apis(enterprise)["employee"].get("/secrets").json()["count"] == 0
+
+
+def test_pending_acknowledgements_for_the_officer(enterprise, members, application, make_member):
+    org, people = enterprise
+    officer = members["officer"]
+    secret = application(officer)
+    holder = make_member(org, "employee", name="周工", title="模具工程师")
+    position = actions.grant_add(member=officer, secret=secret, position="模具工程师", reason="岗位职责")
+    actions.grant_add(member=officer, secret=secret, user=people["employee"], reason="调试")
+    apis = role_apis(enterprise)
+
+    pending = apis["officer"].get("/grants/pending").json()
+    assert pending["count"] == 2
+    assert {row["person"] for row in pending["items"]} == {"周工", people["employee"].name}
+    assert Api(holder, org).post(f"/grants/{position.pk}/acknowledge").status_code == 200
+    assert [row["person"] for row in apis["manager"].get("/grants/pending").json()["items"]] == [
+        people["employee"].name
+    ]
+    assert apis["officer"].get("/grants/pending", q="不存在").json()["count"] == 0
+    assert apis["employee"].get("/grants/pending").status_code == 403
+    mine = apis["employee"].get("/grants/mine", unacknowledged=True).json()
+    assert mine["count"] == 1

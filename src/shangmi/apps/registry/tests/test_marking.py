@@ -117,11 +117,15 @@ class TestCarrierLabelPage:
         assert "模具总装图" not in response.content.decode()
         assert (Carrier.objects.get(pk=carrier.pk).marking, SecretEvent.objects.count()) == before
 
-    def test_employee_with_a_grant_sees_the_mark(self, members, login, secret, carrier):
-        actions.grant_add(
+    def test_employee_with_an_acknowledged_grant_sees_the_mark(self, members, login, secret, carrier):
+        grant = actions.grant_add(
             member=members["officer"], secret=secret, user=members["employee"].user, reason="工艺改进"
         )
-        response = login(members["employee"].user).get(reverse("registry:carrier_label", args=[carrier.pk]))
+        client = login(members["employee"].user)
+        label = reverse("registry:carrier_label", args=[carrier.pk])
+        assert client.get(label).status_code == 404  # not before the acknowledgement
+        actions.grant_acknowledge(member=members["employee"], grant=grant)
+        response = client.get(label)
         assert response.status_code == 200
         assert secret.code in response.content.decode()
         assert 'id="carrier-mark"' not in response.content.decode()

@@ -3,16 +3,25 @@ the member's own list (我的知悉事项); and the register's settings. Refusal
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from shangmi.apps.accounts.models import Membership
 from shangmi.apps.audit.models import AuditEvent
 from shangmi.apps.evidence.models import Deposit
 from shangmi.apps.registry import actions
-from shangmi.apps.registry.models import AccessGrant, Carrier, RegisterPolicy, SecretEvent
+from shangmi.apps.registry.models import (
+    AccessGrant,
+    Carrier,
+    GrantAcknowledgement,
+    RegisterPolicy,
+    SecretEvent,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +38,15 @@ def stored() -> tuple:
         Deposit.objects.count(),
         AuditEvent.objects.count(),
     )
+
+
+def entrust(members, secret, user, reason="调试") -> AccessGrant:
+    """Grant the person access and have them acknowledge it: only then does the grant open the secret."""
+    grant = actions.grant_add(member=members["officer"], secret=secret, user=user, reason=reason)
+    actions.grant_acknowledge(
+        member=Membership.objects.get(user=user, organisation=secret.organisation), grant=grant
+    )
+    return grant
 
 
 @pytest.fixture
@@ -113,7 +131,7 @@ def test_carrier_errors_name_their_fields(login, enterprise, secret):
 def test_carrier_refusals(login, enterprise, members, secret):
     _org, people = enterprise
     url = f"/registry/{secret.pk}/carriers/new/"
-    actions.grant_add(member=members["officer"], secret=secret, user=people["employee"], reason="调试")
+    entrust(members, secret, people["employee"])
     before = stored()
     for role in ("employee", "manager"):
         client = login(people[role])
@@ -151,9 +169,7 @@ def test_mark_a_carrier(login, enterprise, carrier):
 
 def test_mark_refused_to_employee_and_manager(login, enterprise, members, carrier):
     _org, people = enterprise
-    actions.grant_add(
-        member=members["officer"], secret=carrier.secret, user=people["employee"], reason="调试"
-    )
+    entrust(members, carrier.secret, people["employee"])
     before = stored()
     for role in ("employee", "manager"):
         assert login(people[role]).post(f"/registry/carriers/{carrier.pk}/mark/").status_code == 403
@@ -203,9 +219,7 @@ def test_destroy_a_carrier(login, enterprise, carrier):
 
 def test_destroy_refused_to_employee(login, enterprise, members, carrier):
     _org, people = enterprise
-    actions.grant_add(
-        member=members["officer"], secret=carrier.secret, user=people["employee"], reason="调试"
-    )
+    entrust(members, carrier.secret, people["employee"])
     client = login(people["employee"])
     url = f"/registry/carriers/{carrier.pk}/destroy/"
     before = stored()
@@ -258,7 +272,7 @@ def test_grant_errors_and_duplicates(login, enterprise, secret):
 
 def test_grant_refused_to_employee_and_manager(login, enterprise, members, secret):
     _org, people = enterprise
-    actions.grant_add(member=members["officer"], secret=secret, user=people["employee"], reason="调试")
+    entrust(members, secret, people["employee"])
     url = f"/registry/{secret.pk}/grants/new/"
     before = stored()
     for role in ("employee", "manager"):
@@ -270,9 +284,7 @@ def test_grant_refused_to_employee_and_manager(login, enterprise, members, secre
 
 def test_revoke_a_grant(login, enterprise, members, secret):
     _org, people = enterprise
-    grant = actions.grant_add(
-        member=members["officer"], secret=secret, user=people["employee"], reason="调试"
-    )
+    grant = entrust(members, secret, people["employee"])
     before = stored()
     for role in ("employee", "manager"):
         assert login(people[role]).post(f"/registry/grants/{grant.pk}/revoke/").status_code == 403
@@ -290,9 +302,12 @@ def test_revoke_a_grant(login, enterprise, members, secret):
 def test_my_grants_and_acknowledgement(login, enterprise, members, secret, application, make_member):
     org, people = enterprise
     engineer = make_member(org, "employee", title="工艺工程师")
+    colleague = make_member(org, "employee", title="工艺工程师")
     personal = actions.grant_add(member=members["officer"], secret=secret, user=engineer, reason="工艺调试")
     other = application(members["officer"], name="恒温阀控制固件", level="important")
-    actions.grant_add(member=members["officer"], secret=other, position="工艺工程师", reason="岗位职责")
+    position = actions.grant_add(
+        member=members["officer"], secret=other, position="工艺工程师", reason="岗位职责"
+    )
     hidden = application(members["officer"], name="不相干的秘密")
     actions.grant_add(member=members["officer"], secret=hidden, user=people["employee"], reason="别人的")
 
@@ -300,29 +315,78 @@ def test_my_grants_and_acknowledgement(login, enterprise, members, secret, appli
     page = client.get("/registry/mine/")
     assert page.status_code == 200
     body = page.content.decode()
-    assert [g.secret.code for g in page.context["grants"]] == [other.code, secret.code]
-    assert "有 1 项待您确认。" in body
+    assert {g.secret.code for g in page.context["grants"]} == {other.code, secret.code}
+    assert "有 2 项待您确认。" in body
     assert (
         "不相干的秘密" not in body
         and "恒温阀控制固件" in body
         and '<span class="label-colon">岗位</span>工艺工程师' in body
     )
-    assert body.count('class="btn btn-sm btn-brand grant-ack"') == 1
-    assert f'action="/registry/grants/{personal.pk}/acknowledge/"' in body
+    # The gate: before acknowledging, the engineer cannot open the secret.
+    assert client.get(f"/registry/{secret.pk}/").status_code == 404
+    assert f'href="/registry/grants/{personal.pk}/acknowledge/"' in body
 
+    # The acknowledgement page shows the exact text, its version and SHA-256.
+    ack_page = client.get(f"/registry/grants/{personal.pk}/acknowledge/")
+    text = ack_page.context["text"]
+    assert secret.code in text and "刑法》第二百一十九条" in text and "工艺调试" in text
+    assert ack_page.context["sha256"] == hashlib.sha256(text.encode()).hexdigest()
+    assert ack_page.context["sha256"] in ack_page.content.decode()
+
+    # Nobody else acknowledges for the person: to them it is not their grant.
     before = stored()
-    assert login(people["officer"]).post(f"/registry/grants/{personal.pk}/acknowledge/").status_code == 403
+    assert login(people["officer"]).post(f"/registry/grants/{personal.pk}/acknowledge/").status_code == 404
+    assert login(colleague).post(f"/registry/grants/{personal.pk}/acknowledge/").status_code == 404
     assert stored() == before
-    response = client.post(f"/registry/grants/{personal.pk}/acknowledge/", {"next": "mine"})
-    assert response.status_code == 302 and response["Location"] == "/registry/mine/"
+    response = client.post(f"/registry/grants/{personal.pk}/acknowledge/")
+    assert response.status_code == 302 and response["Location"] == f"/registry/{secret.pk}/"
     personal.refresh_from_db()
     assert personal.acknowledged_at is not None and personal.acknowledged_ip == "127.0.0.1"
+    ack = GrantAcknowledgement.objects.get(grant=personal)
+    assert (ack.user, ack.text_version, ack.text_sha256) == (
+        engineer,
+        "grant-ack/2",
+        ack_page.context["sha256"],
+    )
+    record = json.loads(SecretEvent.objects.filter(secret=secret, kind="grant_ack").get().record)
+    assert record["data"]["text_sha256"] == ack.text_sha256 and record["data"]["ip"] == "127.0.0.1"
+    assert client.get(f"/registry/{secret.pk}/").status_code == 200
+
+    # The position grant: each holder acknowledges for themselves.
+    assert client.post(f"/registry/grants/{position.pk}/acknowledge/").status_code == 302
+    assert client.get(f"/registry/{other.pk}/").status_code == 200
+    assert login(colleague).get(f"/registry/{other.pk}/").status_code == 404
     body = client.get("/registry/mine/").content.decode()
     assert "待您确认" not in body and "grant-ack" not in body and "已确认" in body
     before = stored()
     again = client.post(f"/registry/grants/{personal.pk}/acknowledge/", follow=True)
     assert "已确认" in again.content.decode()
     assert stored() == before
+
+
+def test_the_officer_sees_who_has_not_acknowledged(login, enterprise, members, secret, make_member):
+    org, people = enterprise
+    engineer = make_member(org, "employee", name="王工", title="工艺工程师")
+    make_member(org, "employee", name="李工", title="工艺工程师")
+    actions.grant_add(member=members["officer"], secret=secret, position="工艺工程师", reason="岗位职责")
+    entrust(members, secret, people["manager"])
+    actions.grant_add(member=members["officer"], secret=secret, user=people["employee"], reason="调试")
+    actions.grant_acknowledge(
+        member=Membership.objects.get(user=engineer, organisation=org),
+        grant=AccessGrant.objects.get(position="工艺工程师"),
+    )
+
+    page = login(people["officer"]).get("/registry/acknowledgements/")
+    assert page.status_code == 200
+    waiting = sorted(row.person for row in page.context["page"].object_list)
+    assert waiting == sorted(["李工", people["employee"].name])
+    assert page.context["total"] == 2
+    detail = login(people["officer"]).get(f"/registry/{secret.pk}/").content.decode()
+    assert "1/2 人已确认" in detail
+    assert login(people["officer"]).get("/registry/acknowledgements/", {"q": "不存在"}).context["total"] == 0
+    for role in ("employee",):
+        assert login(people[role]).get("/registry/acknowledgements/").status_code == 403
+    assert login(people["manager"]).get("/registry/acknowledgements/").status_code == 200
 
 
 def test_my_grants_empty_and_closed_to_regulators(login, enterprise, make_org, make_member):

@@ -317,10 +317,12 @@ def test_empty_register(login, enterprise):
 
 def test_employee_sees_only_granted_and_own_secrets(login, enterprise, members, register, application):
     _org, people = enterprise
-    actions.grant_add(
+    grant = actions.grant_add(
         member=members["officer"], secret=register["glaze"], user=people["employee"], reason="调试"
     )
     own = application(members["employee"], name="员工自己的申请")
+    assert _shown(login(people["employee"]).get(URL)) == [own.code]  # not before the acknowledgement
+    actions.grant_acknowledge(member=members["employee"], grant=grant)
     response = login(people["employee"]).get(URL)
     assert _shown(response) == [own.code, register["glaze"].code]
     body = response.content.decode()

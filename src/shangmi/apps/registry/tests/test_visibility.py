@@ -14,18 +14,30 @@ from shangmi.apps.registry.queries import access_secret, secrets_visible_to
 pytestmark = pytest.mark.django_db
 
 
-def test_employee_sees_only_granted_or_own(members, application, make_member, enterprise):
+def test_employee_sees_only_acknowledged_grants_or_own(members, application, make_member, enterprise):
     org, _people = enterprise
     officer, employee = members["officer"], members["employee"]
     granted, hidden, by_position = application(officer), application(officer), application(officer)
     own = application(employee)
-    engineer_user = make_member(org, "employee", title="工艺工程师")
-    engineer = Membership.objects.get(user=engineer_user, organisation=org)
-    actions.grant_add(member=officer, secret=granted, user=employee.user, reason="调试")
-    actions.grant_add(member=officer, secret=by_position, position="工艺工程师", reason="岗位职责")
+    engineer, colleague = (
+        Membership.objects.get(user=make_member(org, "employee", title="工艺工程师"), organisation=org)
+        for _ in range(2)
+    )
+    personal = actions.grant_add(member=officer, secret=granted, user=employee.user, reason="调试")
+    position = actions.grant_add(member=officer, secret=by_position, position="工艺工程师", reason="岗位职责")
 
+    # The acknowledgement gate: a grant opens nothing until its person acknowledged it, logged in.
+    assert set(secrets_visible_to(employee)) == {own}
+    assert not secrets_visible_to(engineer).exists()
+    with pytest.raises(NotFound):
+        access_secret(employee, granted.pk)
+
+    actions.grant_acknowledge(member=employee, grant=personal)
+    actions.grant_acknowledge(member=engineer, grant=position)
     assert set(secrets_visible_to(employee)) == {granted, own}
     assert set(secrets_visible_to(engineer)) == {by_position}
+    # A position grant is acknowledged by each holder: the colleague has not yet.
+    assert not secrets_visible_to(colleague).exists()
     assert set(secrets_visible_to(members["manager"])) == {granted, hidden, by_position, own}
     with pytest.raises(NotFound):
         access_secret(employee, hidden.pk)

@@ -14,6 +14,7 @@ from shangmi.apps.accounts.decorators import member_required
 from shangmi.apps.accounts.roles import OrgKind
 from shangmi.apps.evidence.log_service import receipt_for
 from shangmi.apps.evidence.models import Deposit
+from shangmi.apps.registry.acknowledgements_pending import position_progress
 from shangmi.apps.registry.models import SecretEvent
 from shangmi.apps.registry.models.choices import DeclassifyReason, DestroyMethod, EventKind, ReviewDecision
 from shangmi.apps.registry.queries import access_event, access_secret, timeline
@@ -65,6 +66,9 @@ def secret_detail(request, secret_id: int):
     reviews = list(secret.reviews.select_related("reviewer"))
     carriers = list(secret.carriers.select_related("custodian", "deposit"))
     grants = list(secret.grants.select_related("user", "granted_by"))
+    progress = position_progress(grants)
+    for grant in grants:
+        grant.ack_progress = progress.get(grant.pk)
     events = list(timeline(secret))
     for event in events:
         event.summary = summarise(event)
