@@ -22,6 +22,7 @@ from django.core import serializers
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from shangmi.apps.accounts import actions
+from shangmi.apps.people.tests.matrix_factories import PEOPLE_PARAM_FACTORIES
 
 pytestmark = pytest.mark.django_db
 
@@ -156,6 +157,7 @@ PARAM_FACTORIES: dict[str, ObjectFactory] = {
     "carrier_id": _carrier,
     "grant_id": _grant,
     "event_id": _event,
+    **PEOPLE_PARAM_FACTORIES,
 }
 
 OBJECT_ROUTES: dict[str, ObjectFactory] = {

@@ -14,6 +14,7 @@ from shangmi.apps.accounts import actions
 from shangmi.apps.accounts.models import Membership, Organisation, User
 from shangmi.apps.accounts.queries import platform_organisation
 from shangmi.apps.accounts.roles import OrgKind, Role
+from shangmi.demo_people import load_people
 from shangmi.demo_register import load_register
 
 DEMO_PASSWORD = os.environ.get("SHANGMI_DEMO_PASSWORD", "Shangmi-Demo-2026")
@@ -159,6 +160,7 @@ def load_demo() -> list[DemoLogin]:
         if role != Role.EMPLOYEE or number == 3:
             logins.append(DemoLogin(firm.name, f"{Role(role).label} · {name}", f"{email} / {phone}"))
     load_register(firm)
+    load_people(firm)
 
     city = _org(OrgKind.REGULATOR, *SHAOXING_CITY)
     city_staff = _user("沈建国", "staff@sx-amr.example")

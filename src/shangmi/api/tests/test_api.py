@@ -83,6 +83,21 @@ def test_lists_are_paginated_with_count(client, enterprise, officer_token):
     assert len(titles) == 4
 
 
+# The people side's lists (issue 5): employees, departments, positions, agreements, payments, parties,
+# departure audits, trainings and a person's timeline.
+PEOPLE_LISTS = [
+    "/api/v1/people/employees",
+    "/api/v1/people/departments",
+    "/api/v1/people/positions",
+    "/api/v1/people/agreements",
+    "/api/v1/people/agreements/{agreement_id}/payments",
+    "/api/v1/people/parties",
+    "/api/v1/people/departures",
+    "/api/v1/people/trainings",
+    "/api/v1/people/employees/{employee_id}/timeline",
+]
+
+
 def test_every_list_endpoint_in_the_schema_is_paginated(client):
     schema = client.get("/api/v1/openapi.json").json()
     paged = []
@@ -111,6 +126,8 @@ def test_every_list_endpoint_in_the_schema_is_paginated(client):
             "/api/v1/evidence/deposits",
             "/api/v1/registry/secrets",
             "/api/v1/registry/grants/mine",
+            "/api/v1/registry/grants/pending",
+            *PEOPLE_LISTS,
         ]
     )
 

@@ -48,6 +48,14 @@ def navigation_for(request) -> list[dict]:
         ):
             continue
         url = reverse(entry.url_name)
-        active = request.path == url if url == "/" else request.path.startswith(url)
-        items.append({"url": url, "label": entry.label, "icon": entry.icon, "active": active})
+        items.append({"url": url, "label": entry.label, "icon": entry.icon, "active": False})
+    # The entry whose address is the longest prefix of the page's is the active one: /people/ and
+    # /people/agreements/ are both entries, and an agreement's page belongs to the second.
+    matching = [
+        i
+        for i in items
+        if (request.path == i["url"] if i["url"] == "/" else request.path.startswith(i["url"]))
+    ]
+    if matching:
+        max(matching, key=lambda i: len(i["url"]))["active"] = True
     return items

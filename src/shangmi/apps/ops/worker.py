@@ -43,9 +43,11 @@ def _beat(worker_id: str, stop: threading.Event) -> None:
                 anchor_audit_heads.enqueue()
                 next_anchor = time.monotonic() + settings.AUDIT_ANCHOR_SECONDS
             if time.monotonic() >= next_reminders:
+                from shangmi.apps.people.tasks import send_people_reminders
                 from shangmi.apps.registry.tasks import send_daily_reminders
 
                 send_daily_reminders.enqueue()
+                send_people_reminders.enqueue()
                 next_reminders = time.monotonic() + REMINDERS_EVERY_SECONDS
     finally:
         connection.close()

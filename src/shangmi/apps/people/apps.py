@@ -9,14 +9,14 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from shangmi.apps.accounts.navigation import NavEntry, register
-        from shangmi.apps.accounts.roles import OrgKind
+        from shangmi.apps.accounts.roles import OrgKind, Role
 
-        register(
-            NavEntry(
-                "people:employees",
-                _("人员与协议"),
-                "people",
-                kinds=frozenset({OrgKind.ENTERPRISE}),
-                order=20,
-            )
-        )
+        enterprise = frozenset({OrgKind.ENTERPRISE})
+        readers = frozenset({Role.ADMIN, Role.OFFICER, Role.MANAGER})
+        for url_name, label, icon, roles, order in (
+            ("people:employees", _("人员名册"), "people", None, 20),
+            ("people:agreements", _("保密协议"), "file-earmark-text", None, 21),
+            ("people:trainings", _("保密培训"), "mortarboard", None, 22),
+            ("people:departures", _("离职审计"), "box-arrow-right", readers, 23),
+        ):
+            register(NavEntry(url_name, label, icon, kinds=enterprise, roles=roles, order=order))

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("shangmi.apps.people.urls_agreements")),
     path("", include("shangmi.apps.people.urls_departures")),
     path("", include("shangmi.apps.people.urls_trainings")),
+    path("", include("shangmi.apps.people.urls_person")),
 ]

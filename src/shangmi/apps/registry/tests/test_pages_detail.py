@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from shangmi.apps.evidence.log_service import include_pending, verifier_key
 from shangmi.apps.registry import actions
-from shangmi.apps.registry.models import SecretEvent
 from shangmi.engines.tlog.material import digest_bytes
 from shangmi.engines.tlog.receipt import verify_receipt
 

@@ -1,0 +1,1 @@
+"""Documents the people side generates (agreements, the departure reminder letter) as DOCX bytes."""
