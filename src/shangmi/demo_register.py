@@ -80,7 +80,10 @@ def load_register(org: Organisation) -> None:
     )
     grant = actions.grant_add(member=officer, secret=valve, user=employee.user, reason="负责阀芯固件调试")
     actions.grant_acknowledge(member=employee, grant=grant)
-    actions.grant_add(member=officer, secret=valve, position="工程师", reason="研发岗位职责")
+    by_position = actions.grant_add(member=officer, secret=valve, position="工程师", reason="研发岗位职责")
+    # Most engineers have confirmed the position grant; the rest show on the officer's follow-up list.
+    for engineer in Membership.objects.filter(organisation=org, title="工程师").select_related("user")[:10]:
+        actions.grant_acknowledge(member=engineer, grant=by_position)
 
     glaze = _apply(
         officer,

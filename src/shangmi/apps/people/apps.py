@@ -14,7 +14,7 @@ class PeopleConfig(AppConfig):
         enterprise = frozenset({OrgKind.ENTERPRISE})
         readers = frozenset({Role.ADMIN, Role.OFFICER, Role.MANAGER})
         for url_name, label, icon, roles, order in (
-            ("people:employees", _("人员名册"), "people", None, 20),
+            ("people:employees", _("人员名册"), "person-vcard", None, 20),
             ("people:agreements", _("保密协议"), "file-earmark-text", None, 21),
             ("people:trainings", _("保密培训"), "mortarboard", None, 22),
             ("people:departures", _("离职审计"), "box-arrow-right", readers, 23),

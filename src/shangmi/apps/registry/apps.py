@@ -15,7 +15,7 @@ class RegistryConfig(AppConfig):
             NavEntry(
                 "registry:list",
                 _("商业秘密台账"),
-                "journal-lock",
+                "journal-bookmark",
                 kinds=frozenset({OrgKind.ENTERPRISE}),
                 order=10,
             )
