@@ -32,6 +32,7 @@ from shangmi.apps.people.storage import MAX_DOCUMENT_BYTES, safe_name, store_doc
 from shangmi.apps.registry.actions.validation import TransitionRefused, raise_if, require
 from shangmi.apps.registry.models import AccessGrant, Carrier
 from shangmi.apps.registry.models.choices import CarrierState
+from shangmi.apps.registry.wording import clauses, series
 
 MAX_NOTE = 2000
 LETTER_FILE_NAME = "保密义务提醒函.docx"
@@ -277,7 +278,7 @@ def item_complete(
     allowed = OUTCOMES[item.kind]
     if outcome not in allowed:
         errors["outcome"] = [
-            _("该事项的结果应为：%(list)s") % {"list": "、".join(str(ItemOutcome(o).label) for o in allowed)}
+            _("该事项的结果应为：%(list)s") % {"list": series(ItemOutcome(o).label for o in allowed)}
         ]
     if len(note) > MAX_NOTE:
         errors["note"] = [_("说明最长 %(n)s 字") % {"n": MAX_NOTE}]
@@ -451,7 +452,7 @@ def departure_close(*, member, departure: Departure, request=None) -> Departure:
             _("还有 %(n)s 项必须完成的事项未完成：%(list)s")
             % {
                 "n": len(missing),
-                "list": "；".join(f"{i.get_kind_display()} {i.subject}".strip() for i in missing),
+                "list": clauses(f"{i.get_kind_display()} {i.subject}".strip() for i in missing),
             }
         )
     employee = Employee.objects.select_for_update().get(pk=departure.employee_id)

@@ -24,6 +24,7 @@ from shangmi.apps.people.actions.records import record_person_event
 from shangmi.apps.people.models import Department, Employee, PeoplePolicy, Position
 from shangmi.apps.people.models.choices import EmployeeState, PersonEventKind, Sensitivity
 from shangmi.apps.registry.actions.validation import TransitionRefused, member_of, raise_if, require
+from shangmi.apps.registry.wording import series
 
 EARLIEST_HIRE = date(1950, 1, 1)
 # A record may be entered before the first day, but not for a start more than a year away.
@@ -427,7 +428,7 @@ def apply_changes(member, employee: Employee, cleaned: dict, *, request=None, so
         data=data,
         employee=employee,
         summary=_("信息变更：%(fields)s")
-        % {"fields": "、".join(str(Employee._meta.get_field(k).verbose_name) for k in changes)},
+        % {"fields": series(Employee._meta.get_field(k).verbose_name for k in changes)},
         request=request,
     )
     return employee
