@@ -20,8 +20,9 @@ from shangmi.apps.evidence.log_service import receipt_for
 from shangmi.apps.evidence.models import Deposit
 from shangmi.apps.people.models import Attendance, Departure, Employee
 from shangmi.apps.people.onboarding import onboarding_checklist
-from shangmi.apps.people.queries import policy_of, timeline_of
+from shangmi.apps.people.queries import policy_of
 from shangmi.apps.people.storage import read_document, safe_name
+from shangmi.apps.people.timeline import person_timeline
 from shangmi.office import word
 
 MANIFEST = "MANIFEST.sha256"
@@ -259,9 +260,10 @@ def dossier_zip(employee: Employee) -> bytes:
                 _stored(
                     bundle, org_id, f"departure/{d.pk}-{item.pk}-{name}", item.file_sha256, item.file_deposit
                 )
-    events = list(timeline_of(employee).select_related("deposit__checkpoint"))
+    events = person_timeline(employee)
     for e in events:
-        stem = f"records/{timezone.localtime(e.at):%Y%m%d-%H%M%S}-{e.pk}-{e.kind}"
+        source = "" if e.source == "people" else "register-"
+        stem = f"records/{timezone.localtime(e.at):%Y%m%d-%H%M%S}-{source}{e.pk}-{e.kind}"
         bundle.add(f"{stem}.json", e.record.encode())
         bundle.add_receipt(f"{stem}.receipt", e.deposit)
     today = timezone.localdate()

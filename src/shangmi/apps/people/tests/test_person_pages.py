@@ -83,7 +83,7 @@ def test_person_page_shows_everything_and_one_timeline(login, enterprise, hired)
     assert "入职保密培训" in re.search(r'id="person-trainings">(.*?)</table>', body, re.S).group(1)
     departure = Departure.objects.get()
     assert f'href="/people/departures/{departure.pk}/"' in body
-    kinds = re.findall(r'<li data-event="\d+" data-kind="(\w+)">', body)
+    kinds = re.findall(r'<li data-event="people-\d+" data-kind="(\w+)">', body)
     assert kinds == ["hire", "training"]
     assert (
         body.count('class="badge text-bg-warning deposit-state">待入链<') == 2 and "event-receipt" not in body
@@ -232,3 +232,50 @@ def test_officer_sees_the_steps_that_apply(login, enterprise):
     left = _person(org, "L9", state="left")
     body = login(people["officer"]).get(f"/people/{left.pk}/").content.decode()
     assert "person-employ" not in body and "person-resign" not in body
+
+
+def test_acknowledgements_of_grants_join_the_person_timeline_and_dossier(login, enterprise, members):
+    """Point 4's evidence on point 8's timeline: the person's 知悉确认 from the register."""
+    import io
+    import zipfile
+
+    from shangmi.apps.people.dossier import dossier_zip
+    from shangmi.apps.registry import actions as registry
+
+    org, people = enterprise
+    person = _person(org, "A1", user=people["employee"])
+    secret = registry.secret_apply(
+        member=members["officer"],
+        points=[("冷却水路", "分三路")],
+        name="压铸模具冷却水路图",
+        category="technical",
+        subcategory="drawing",
+        description="模具冷却",
+        level="important",
+        period_kind="long_term",
+        department="研发部",
+    )
+    grant = registry.grant_add(
+        member=members["officer"], secret=secret, user=people["employee"], reason="模具维护"
+    )
+    registry.grant_acknowledge(member=members["employee"], grant=grant)
+    include_pending()
+
+    for viewer in ("officer", "employee"):
+        body = login(people[viewer]).get(f"/people/{person.pk}/").content.decode()
+        entry = re.search(r'<li data-event="register-(\d+)" data-kind="grant_ack">(.*?)</li>', body, re.S)
+        assert entry and secret.code in entry.group(2), viewer
+        record = login(people[viewer]).get(f"/registry/events/{entry.group(1)}/record/")
+        assert record.status_code == 200 and b"grant-ack/2" in record.content
+
+    with zipfile.ZipFile(io.BytesIO(dossier_zip(person))) as archive:
+        names = archive.namelist()
+        [stem] = [
+            n[: -len(".json")]
+            for n in names
+            if n.startswith("records/") and "register-" in n and n.endswith(".json")
+        ]
+        assert f"{stem}.receipt" in names
+        record = archive.read(f"{stem}.json")
+        receipt = archive.read(f"{stem}.receipt").decode()
+    assert verify_receipt(receipt, material=digest_bytes(record), trusted_vkey=verifier_key()).valid

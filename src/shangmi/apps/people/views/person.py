@@ -19,7 +19,8 @@ from shangmi.apps.people import permissions
 from shangmi.apps.people.models import Attendance, PersonEvent
 from shangmi.apps.people.models.choices import EmployeeState
 from shangmi.apps.people.onboarding import onboarding_checklist
-from shangmi.apps.people.queries import access_employee, access_person_event, policy_of, timeline_of
+from shangmi.apps.people.queries import access_employee, access_person_event, policy_of
+from shangmi.apps.people.timeline import person_timeline
 
 ENTERPRISE = [OrgKind.ENTERPRISE]
 
@@ -54,7 +55,7 @@ def employee(request, employee_id: int):
         "agreements": agreements,
         "attendances": attendances,
         "departures": departures,
-        "events": list(timeline_of(person)),
+        "events": person_timeline(person),
         "edit_url": _url("people:employee_edit", person.pk) if manage else "",
         "employ_url": _url("people:employee_employ", person.pk)
         if manage and person.state == EmployeeState.ONBOARDING
