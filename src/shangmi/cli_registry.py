@@ -1,4 +1,5 @@
-"""`shangmi reminders`: the register's daily reminders, run by hand (the worker queues them every hour)."""
+"""`shangmi reminders`: the register's and the people side's daily reminders, run by hand (the worker
+queues them every hour)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,8 @@ def reminders(
         only = enterprises().filter(short_code=organisation.upper())
         if not only.exists():
             _fail(f"no active enterprise with short code {organisation!r}", code=2)
+    if not dry_run and only is None:
+        _people_reminders(when)
     report = run_reminders(day=when, organisations=only, dry_run=dry_run)
     if report.already_ran:
         console.print(
@@ -71,3 +74,16 @@ def reminders(
         )
     else:
         console.print(f"[green]已发送 / sent[/] {report.notified} notifications for {report.day}")
+
+
+def _people_reminders(when: date | None) -> None:
+    """The people side's daily run (agreements unsigned or expiring, non-compete compensation unpaid)."""
+    from shangmi.apps.people.reminders import run_people_reminders
+    from shangmi.cli import console
+
+    report = run_people_reminders(day=when)
+    expired = sum(o.expired for o in report.organisations)
+    console.print(
+        f"协议提醒 / agreement reminders {report.day}: {report.notified} notifications; "
+        f"{expired} agreements expired"
+    )

@@ -81,6 +81,9 @@ def test_reminders_send_once_a_day_with_a_summary_table(demo_dir):
 
     first = ok(shangmi("reminders", "--date", today, data_dir=demo_dir, **WIDE))
     assert _row(first.stdout, "TREM") == ["TREM", "1", "1", "1", "1", "0", "1"]
+    # The people side's run goes with it: the demo enterprise's officers hear of its unsigned agreement.
+    assert f"协议提醒 / agreement reminders {today}:" in first.stdout
+    assert sql(demo_dir, "SELECT COUNT(*) FROM people_peoplereminderrun WHERE day = ?", (today,)) != [(0,)]
     [(notified,)] = sql(demo_dir, "SELECT notified FROM registry_reminderrun WHERE day = ?", (today,))
     assert f"已发送 / sent {notified} notifications for {today}" in first.stdout
     [(title, body)] = _notes(demo_dir)
