@@ -136,8 +136,9 @@ def test_employee_is_refused_officer_pages(login, roster, members):
     )
     assert client.post("/people/import/", {"file": upload(workbook([person_row()]))}).status_code == 403
     assert stored() == before
-    # The list shows the employee their own record only.
-    assert _numbers(client.get("/people/")) == ["E003"]
+    # The roster takes an employee straight to their own record.
+    response = client.get("/people/")
+    assert response.status_code == 302 and response["Location"] == f"/people/{own}/"
 
 
 def test_manager_reads_but_does_not_write(login, roster, members):

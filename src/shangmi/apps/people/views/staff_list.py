@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from shangmi.apps.people import permissions
 from shangmi.apps.people.actions.hr_import import XLSX_CONTENT_TYPE
 from shangmi.apps.people.forms.staff import FILTERS, filter_employees
 from shangmi.apps.people.models.choices import EmployeeState, Sensitivity
-from shangmi.apps.people.queries import departments_of, employees_visible_to, positions_of
+from shangmi.apps.people.queries import departments_of, employee_of, employees_visible_to, positions_of
 
 PAGE_SIZE = 50
 MAX_EXPORT_ROWS = 50000
@@ -45,6 +45,11 @@ def _rows(member, params):
 @member_required(kinds=[OrgKind.ENTERPRISE])
 def employees(request):
     member = request.membership
+    if not permissions.reads_everyone(member):
+        # An employee's roster is their own record: go straight to it.
+        mine = employee_of(member)
+        if mine is not None:
+            return redirect("people:employee", mine.pk)
     params = _params(request)
     page = Paginator(_rows(member, params), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
