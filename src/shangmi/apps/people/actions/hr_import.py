@@ -5,7 +5,8 @@ as in “关键人员（是/否）”, and a leading “*” are ignored; other 
 first; if any row is bad nothing is stored and the report lists every problem by row, column and message.
 A row whose 工号 already exists updates that record (a blank cell keeps the stored value); unknown
 departments and positions are created. The workbook's digests are deposited, and each person gets their
-timeline row (HIRE for new records, CHANGE and EMPLOY for updated ones)."""
+timeline row (HIRE for new records, CHANGE and EMPLOY for updated ones), deposited in batches; the
+audit trail gets one event for the whole import."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from openpyxl.utils.datetime import from_excel
 from shangmi.apps.audit.actions import audit_record
 from shangmi.apps.evidence.actions import DepositItem, deposit_create_batch
 from shangmi.apps.people import permissions
-from shangmi.apps.people.actions.records import record_person_event
+from shangmi.apps.people.actions.records import PersonEventBatch
 from shangmi.apps.people.actions.staff import (
     apply_changes,
     clean_email,
@@ -359,6 +360,7 @@ def _store(
     )
     created = updated = unchanged = 0
     source = f"hr-import {digest.sha256}"
+    batch = PersonEventBatch(member=member, organisation=organisation, request=request)
     for row in rows:
         values = dict(row.values)
         values["department"] = named(Department, departments, values.get("department"), "departments")
@@ -374,38 +376,33 @@ def _store(
             employee.save(force_insert=True)
             data = employee_snapshot(employee)
             data["source"] = source
-            record_person_event(
-                member=member,
-                organisation=organisation,
+            batch.add(
                 kind=PersonEventKind.HIRE,
                 data=data,
                 employee=employee,
                 summary=_("登记入职（HR 导入）：%(who)s") % {"who": str(employee)},
-                request=request,
             )
             created += 1
             continue
         changes = {k: v for k, v in values.items() if v is not None and k != "number"}
         before = current.state
         changed = any(getattr(current, k) != v for k, v in changes.items())
-        apply_changes(member, current, changes, request=request, source=source)
+        apply_changes(member, current, changes, request=request, source=source, batch=batch)
         if state == EmployeeState.EMPLOYED and before == EmployeeState.ONBOARDING:
             current.state = EmployeeState.EMPLOYED
             current.save(update_fields=["state"])
-            record_person_event(
-                member=member,
-                organisation=organisation,
+            batch.add(
                 kind=PersonEventKind.EMPLOY,
                 data={"state": [before, EmployeeState.EMPLOYED], "source": source},
                 employee=current,
                 summary=_("转为在职（HR 导入）"),
-                request=request,
             )
             changed = True
         if changed:
             updated += 1
         else:
             unchanged += 1
+    batch.write()
     audit_record(
         organisation=organisation,
         actor=member.user,

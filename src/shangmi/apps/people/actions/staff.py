@@ -407,8 +407,11 @@ def employee_update(member, employee: Employee, *, request=None, **fields) -> Em
     return apply_changes(member, employee, cleaned, request=request)
 
 
-def apply_changes(member, employee: Employee, cleaned: dict, *, request=None, source: str = "") -> Employee:
-    """Store already-checked changes and write one CHANGE event listing them (nothing when none)."""
+def apply_changes(
+    member, employee: Employee, cleaned: dict, *, request=None, source: str = "", batch=None
+) -> Employee:
+    """Store already-checked changes and write one CHANGE event listing them (nothing when none); into
+    `batch` (a PersonEventBatch) when the change is part of a bulk step."""
     changes = {}
     for key, value in cleaned.items():
         old = getattr(employee, key)
@@ -421,16 +424,21 @@ def apply_changes(member, employee: Employee, cleaned: dict, *, request=None, so
     data = {"changes": changes}
     if source:
         data["source"] = source
-    record_person_event(
-        member=member,
-        organisation=employee.organisation,
-        kind=PersonEventKind.CHANGE,
-        data=data,
-        employee=employee,
-        summary=_("信息变更：%(fields)s")
-        % {"fields": series(Employee._meta.get_field(k).verbose_name for k in changes)},
-        request=request,
-    )
+    summary = _("信息变更：%(fields)s") % {
+        "fields": series(Employee._meta.get_field(k).verbose_name for k in changes)
+    }
+    if batch is not None:
+        batch.add(kind=PersonEventKind.CHANGE, data=data, employee=employee, summary=summary)
+    else:
+        record_person_event(
+            member=member,
+            organisation=employee.organisation,
+            kind=PersonEventKind.CHANGE,
+            data=data,
+            employee=employee,
+            summary=summary,
+            request=request,
+        )
     return employee
 
 
