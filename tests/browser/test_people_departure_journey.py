@@ -18,6 +18,9 @@ from .helpers import OFFICER, log_in, path_of, submit, totp_code, wait_for_fresh
 
 pytestmark = pytest.mark.browser
 
+# The file is named so that it runs after test_officer_journey, whose subject is the demo officer's first
+# log-in (TOTP enrolment); here the officer enrols or, as usual, types a code from the enrolled secret.
+
 LEAVER = "袁佳怡"  # e36@lanxi.example, 销售部 (demo data)
 LEAVER_LABEL = f"{LEAVER} · 销售部"
 SECRET = "智能恒温阀芯温控算法"
