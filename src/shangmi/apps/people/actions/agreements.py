@@ -136,7 +136,7 @@ def agreement_draft(
     from shangmi.apps.people.documents.agreements import TEMPLATE_VERSION, render_agreement
 
     require(permissions.can_manage(member))
-    organisation = Organisation.objects.select_for_update().get(pk=member.organisation_id)
+    organisation = Organisation.objects.select_for_update(of=("self",)).get(pk=member.organisation_id)
     errors: dict = {}
     if kind not in AgreementKind.values:
         errors["kind"] = [
@@ -187,7 +187,7 @@ def agreement_draft(
 def _locked(member, agreement: Agreement) -> Agreement:
     require(permissions.can_manage(member) and agreement.organisation_id == member.organisation_id)
     return (
-        Agreement.objects.select_for_update()
+        Agreement.objects.select_for_update(of=("self",))
         .select_related("employee", "party", "organisation")
         .get(pk=agreement.pk)
     )
@@ -308,7 +308,9 @@ def agreement_expire(agreement: Agreement, *, today: date | None = None) -> Agre
     """The system marks a signed agreement whose expiry date has passed as expired."""
     today = today or timezone.localdate()
     agreement = (
-        Agreement.objects.select_for_update().select_related("employee", "organisation").get(pk=agreement.pk)
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("employee", "organisation")
+        .get(pk=agreement.pk)
     )
     require_agreement_state(agreement, AgreementState.SIGNED, action=_("标记到期"))
     if agreement.expires_on is None or agreement.expires_on >= today:

@@ -149,7 +149,7 @@ def employee_resign(
 ) -> Departure:
     """Record a resignation: the employee becomes 已提出离职 and the departure audit opens."""
     require(permissions.can_manage(member) and employee.organisation_id == member.organisation_id)
-    employee = Employee.objects.select_for_update().get(pk=employee.pk)
+    employee = Employee.objects.select_for_update(of=("self",)).get(pk=employee.pk)
     if employee.state in (EmployeeState.RESIGNING, EmployeeState.LEFT):
         raise TransitionRefused(
             _("%(name)s 当前状态为“%(state)s”，不能再次登记离职")
@@ -267,7 +267,11 @@ def item_complete(
     customers: the customers notified.
     """
     require(permissions.can_manage(member) and item.departure.organisation_id == member.organisation_id)
-    item = DepartureItem.objects.select_for_update().select_related("departure__employee").get(pk=item.pk)
+    item = (
+        DepartureItem.objects.select_for_update(of=("self",))
+        .select_related("departure__employee")
+        .get(pk=item.pk)
+    )
     departure = item.departure
     if departure.state != DepartureState.OPEN:
         raise TransitionRefused(_("该离职审计已完成，不能再修改"))
@@ -443,7 +447,9 @@ def departure_close(*, member, departure: Departure, request=None) -> Departure:
     """Close the audit once every mandatory item is done: the employee has left, and the whole audit's
     canonical record is deposited."""
     require(permissions.can_manage(member) and departure.organisation_id == member.organisation_id)
-    departure = Departure.objects.select_for_update().select_related("employee").get(pk=departure.pk)
+    departure = (
+        Departure.objects.select_for_update(of=("self",)).select_related("employee").get(pk=departure.pk)
+    )
     if departure.state != DepartureState.OPEN:
         raise TransitionRefused(_("该离职审计已完成"))
     missing = open_mandatory(departure)
@@ -455,7 +461,7 @@ def departure_close(*, member, departure: Departure, request=None) -> Departure:
                 "list": clauses(f"{i.get_kind_display()} {i.subject}".strip() for i in missing),
             }
         )
-    employee = Employee.objects.select_for_update().get(pk=departure.employee_id)
+    employee = Employee.objects.select_for_update(of=("self",)).get(pk=departure.employee_id)
     now = timezone.now()
     employee.state = EmployeeState.LEFT
     employee.save(update_fields=["state"])

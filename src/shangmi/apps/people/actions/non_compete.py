@@ -158,7 +158,9 @@ def payment_record(
 ) -> CompensationPayment:
     """Record one month's compensation (one record per month) of an enforced non-compete."""
     require(permissions.can_manage(member) and agreement.organisation_id == member.organisation_id)
-    agreement = Agreement.objects.select_for_update().select_related("employee").get(pk=agreement.pk)
+    agreement = (
+        Agreement.objects.select_for_update(of=("self",)).select_related("employee").get(pk=agreement.pk)
+    )
     terms = _require_non_compete(agreement)
     if terms.decision != NonCompeteDecision.ENFORCE:
         raise TransitionRefused(
@@ -230,7 +232,9 @@ def non_compete_decide(member, agreement: Agreement, decision: str, reason: str 
     the employee's last day; the restriction then runs from the next day for the agreed months. Waiving
     needs a reason. Decided once; returns the terms."""
     require(permissions.can_manage(member) and agreement.organisation_id == member.organisation_id)
-    agreement = Agreement.objects.select_for_update().select_related("employee").get(pk=agreement.pk)
+    agreement = (
+        Agreement.objects.select_for_update(of=("self",)).select_related("employee").get(pk=agreement.pk)
+    )
     terms = _require_non_compete(agreement)
     if terms.decision != NonCompeteDecision.PENDING:
         raise TransitionRefused(

@@ -71,7 +71,7 @@ def party_add(*, member, request=None, **fields: Any) -> ExternalParty:
 def party_update(*, member, party: ExternalParty, request=None, **fields: Any) -> ExternalParty:
     """Change an external party's data (agreements already generated keep the data they were made with)."""
     require(permissions.can_manage(member) and party.organisation_id == member.organisation_id)
-    party = ExternalParty.objects.select_for_update().get(pk=party.pk)
+    party = ExternalParty.objects.select_for_update(of=("self",)).get(pk=party.pk)
     errors: dict = {}
     cleaned = clean_party(party.organisation, fields, errors, party=party)
     raise_if(errors)

@@ -256,7 +256,7 @@ def department_add(*, member, name: str, request=None) -> Department:
 @transaction.atomic
 def department_rename(*, member, department: Department, name: str, request=None) -> Department:
     require(permissions.can_manage(member))
-    department = Department.objects.select_for_update().get(pk=department.pk)
+    department = Department.objects.select_for_update(of=("self",)).get(pk=department.pk)
     errors: dict = {}
     name = _clean_name(name, _("部门名称"), errors)
     _name_taken(Department, department.organisation, name, errors, exclude=department)
@@ -314,7 +314,7 @@ def position_update(
 ) -> Position:
     """Rename a position or change its sensitivity (which makes its holders entrusted people or not)."""
     require(permissions.can_manage(member))
-    position = Position.objects.select_for_update().get(pk=position.pk)
+    position = Position.objects.select_for_update(of=("self",)).get(pk=position.pk)
     errors: dict = {}
     cleaned = _clean_position(position.organisation, name, sensitivity, description, errors, exclude=position)
     raise_if(errors)
@@ -397,7 +397,7 @@ def employee_update(member, employee: Employee, *, request=None, **fields) -> Em
     of the same organisation not linked to another employee; pass user=None to unlink."""
     require(permissions.can_manage(member))
     employee = (
-        Employee.objects.select_for_update()
+        Employee.objects.select_for_update(of=("self",))
         .select_related("department", "position", "user")
         .get(pk=employee.pk)
     )
@@ -446,7 +446,7 @@ def apply_changes(
 def employee_employ(member, employee: Employee, *, request=None) -> Employee:
     """Onboarding → employed (转为在职)."""
     require(permissions.can_manage(member))
-    employee = Employee.objects.select_for_update().get(pk=employee.pk)
+    employee = Employee.objects.select_for_update(of=("self",)).get(pk=employee.pk)
     if employee.state != EmployeeState.ONBOARDING:
         raise TransitionRefused(
             _("%(who)s 当前状态为“%(state)s”，只有“入职中”的人员可以转为在职")
@@ -488,7 +488,7 @@ def people_policy_update(*, member, request=None, **values) -> PeoplePolicy:
         if type(value) is not int or not low <= value <= high:
             errors[name] = [_("应为 %(low)s 至 %(high)s 的整数（天）") % {"low": low, "high": high}]
     raise_if(errors)
-    policy, _created = PeoplePolicy.objects.select_for_update().get_or_create(
+    policy, _created = PeoplePolicy.objects.select_for_update(of=("self",)).get_or_create(
         organisation=member.organisation
     )
     changes = {
