@@ -338,12 +338,11 @@ def grant_acknowledgement(request, grant_id: int):
     member = _member(request)
     grant = access_my_grant(member, grant_id)
     text = acknowledgement_text(grant, member.user.name)
-    ack = grant.acknowledgements.filter(user_id=member.user_id).first()
     return {
         "version": ACK_TEXT_VERSION,
         "text": text,
         "sha256": text_sha256(text),
-        "acknowledged_at": ack.at if ack else (grant.acknowledged_at if grant.user_id else None),
+        "acknowledged_at": grant.acknowledgement_time(member.user_id),
     }
 
 

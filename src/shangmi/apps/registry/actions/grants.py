@@ -115,8 +115,7 @@ def grant_acknowledge(*, member, grant: AccessGrant, request=None) -> GrantAckno
         .get(pk=grant.pk)
     )
     require(permissions.is_enterprise_member(member) and grant_covers(grant, member))
-    done = grant.acknowledgements.filter(user_id=member.user_id).first()
-    at = done.at if done else (grant.acknowledged_at if grant.user_id else None)
+    at = grant.acknowledgement_time(member.user_id)
     if at is not None:
         raise TransitionRefused(
             _("您已于 %(at)s 确认") % {"at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")}

@@ -58,6 +58,14 @@ class AccessGrant(models.Model):
     def grantee(self) -> str:
         return str(self.user) if self.user_id else f"[{self.position}]"
 
+    def acknowledgement_time(self, user_id: int):
+        """When that person acknowledged this grant, or None. A personal grant carries its own date (also
+        when imported from a paper register); a position grant has one acknowledgement per holder."""
+        if self.user_id:
+            return self.acknowledged_at if self.user_id == user_id else None
+        ack = self.acknowledgements.filter(user_id=user_id).first()
+        return ack.at if ack else None
+
     def is_active(self, today=None) -> bool:
         today = today or timezone.localdate()
         return self.revoked_at is None and (self.expires_on is None or self.expires_on >= today)

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from shangmi.apps.accounts.decorators import member_required
 from shangmi.apps.accounts.roles import OrgKind
@@ -66,6 +66,7 @@ def grant_revoke(request, grant_id: int):
     return redirect(detail_url(grant.secret) + "#grants")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @member_required(kinds=ENTERPRISE)
 def grant_acknowledge(request, grant_id: int):
     """The grantee reads the acknowledgement and confirms it, logged in; until then the grant does not
@@ -81,7 +82,7 @@ def grant_acknowledge(request, grant_id: int):
         messages.success(request, _("已确认知悉 %(code)s") % {"code": grant.secret.code})
         return redirect(detail_url(grant.secret))
     text = acknowledgement_text(grant, member.user.name)
-    done = my_acknowledgement(grant, member)
+    done = grant.acknowledgement_time(member.user_id)
     return render(
         request,
         "registry/acknowledge.html",
@@ -93,14 +94,6 @@ def grant_acknowledge(request, grant_id: int):
             "done": done,
         },
     )
-
-
-def my_acknowledgement(grant, member):
-    """When the member acknowledged the grant, or None."""
-    if grant.user_id:
-        return grant.acknowledged_at
-    ack = grant.acknowledgements.filter(user_id=member.user_id).first()
-    return ack.at if ack else None
 
 
 @member_required(kinds=ENTERPRISE)
