@@ -22,6 +22,7 @@ from django.core import serializers
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from shangmi.apps.accounts import actions
+from shangmi.apps.assessment.tests.matrix_factories import ASSESSMENT_PARAM_FACTORIES
 from shangmi.apps.people.tests.matrix_factories import PEOPLE_PARAM_FACTORIES
 
 pytestmark = pytest.mark.django_db
@@ -158,6 +159,7 @@ PARAM_FACTORIES: dict[str, ObjectFactory] = {
     "grant_id": _grant,
     "event_id": _event,
     **PEOPLE_PARAM_FACTORIES,
+    **ASSESSMENT_PARAM_FACTORIES,
 }
 
 OBJECT_ROUTES: dict[str, ObjectFactory] = {

@@ -201,9 +201,20 @@ def _deposit_local(organisation: str, files, digests) -> dict[Path, str]:
     return {path: receipt_for(by_id[i]).to_text() for path, i in zip(files, created, strict=True)}
 
 
+def _trusted(vkey: str | None, tsa_ca: Path | None) -> tuple[str | None, list[bytes] | None]:
+    trusted = None
+    if vkey:
+        trusted = Path(vkey).read_text(encoding="utf-8").strip() if Path(vkey).is_file() else vkey.strip()
+    return trusted, [tsa_ca.read_bytes()] if tsa_ca else None
+
+
 def verify(
-    file: Annotated[Path, typer.Argument(help="The deposited file")],
-    receipt: Annotated[Path, typer.Argument(help="Its receipt")],
+    file: Annotated[
+        Path, typer.Argument(help="The deposited file; or a bundle (ZIP or folder) with MANIFEST.sha256")
+    ],
+    receipt: Annotated[
+        Path | None, typer.Argument(help="Its receipt (omit to check a bundle file by file)")
+    ] = None,
     vkey: Annotated[
         str | None, typer.Option(help="Trusted log verifier key (name+hash+key) or a file with it")
     ] = None,
@@ -211,21 +222,23 @@ def verify(
         Path | None, typer.Option(help="PEM root certificate(s) of the timestamp authority")
     ] = None,
 ) -> None:
-    """Verify a receipt offline: digests, leaf, inclusion, checkpoint signature, timestamp. Exit 0 valid, 1 not."""
+    """Verify a receipt offline: digests, leaf, inclusion, checkpoint signature, timestamp. Or, given only
+    a bundle (a dossier ZIP or its folder), every file against MANIFEST.sha256 and every X.receipt against X.
+    Exit 0 valid, 1 not."""
     from shangmi.cli import console
     from shangmi.engines.tlog.material import MaterialError, digest_file
     from shangmi.engines.tlog.receipt import verify_receipt
 
+    if receipt is None:
+        _verify_bundle(file, vkey, tsa_ca)
+        return
     try:
         material = digest_file(file)
         data = receipt.read_bytes()
     except (MaterialError, OSError) as error:
         console.print(f"[red]无法读取 / cannot read:[/] {escape(str(error))}")
         raise typer.Exit(1) from None
-    trusted = None
-    if vkey:
-        trusted = Path(vkey).read_text(encoding="utf-8").strip() if Path(vkey).is_file() else vkey.strip()
-    roots = [tsa_ca.read_bytes()] if tsa_ca else None
+    trusted, roots = _trusted(vkey, tsa_ca)
     verdict = verify_receipt(data, material=material, trusted_vkey=trusted, tsa_roots=roots)
     table = Table(title="核验结果 / verification")
     for column in ("", "检查 / check", "详情 / detail"):
@@ -239,6 +252,46 @@ def verify(
         return
     failed = next(c for c in verdict.checks if not c.ok)
     console.print(f"[bold red]无效 / INVALID[/]: {failed.label_zh} / {failed.label_en}")
+    raise typer.Exit(1)
+
+
+_CHECKS = {
+    "sha256": "清单摘要 / manifest SHA-256",
+    "missing": "文件缺失 / missing",
+    "unlisted": "未列入清单 / not listed",
+    "receipt": "存证回执 / receipt",
+    "manifest": "清单格式 / manifest format",
+    "read": "读取 / read",
+}
+
+
+def _verify_bundle(path: Path, vkey: str | None, tsa_ca: Path | None) -> None:
+    """Every file of a bundle against MANIFEST.sha256, and every X.receipt against X."""
+    from shangmi.apps.evidence.bundle import BundleError, check_bundle
+    from shangmi.cli import _fail, console
+
+    try:
+        trusted, roots = _trusted(vkey, tsa_ca)
+        findings = check_bundle(path, trusted_vkey=trusted, tsa_roots=roots)
+    except (BundleError, OSError) as error:
+        _fail(f"{error}; to check one file give its receipt too: shangmi verify FILE RECEIPT")
+    table = Table(title="证据包核验 / bundle verification")
+    for column in ("", "文件 / file", "检查 / check", "详情 / detail"):
+        table.add_column(column)
+    for f in findings:
+        table.add_row("✔" if f.ok else "✘", escape(f.path), _CHECKS.get(f.check, f.check), escape(f.detail))
+    console.print(table)
+    failed = [f for f in findings if not f.ok]
+    receipts = sum(f.ok and f.check == "receipt" for f in findings)
+    if not failed:
+        files = sum(f.check == "sha256" for f in findings)
+        console.print(
+            f"[bold green]有效 / VALID[/] {files} files match the manifest; {receipts} receipts valid"
+        )
+        return
+    console.print(f"[bold red]无效 / INVALID[/]: {len(failed)} problems")
+    for f in failed:
+        console.print(escape(f"✘ {f.path}: {_CHECKS.get(f.check, f.check)} {f.detail}"))
     raise typer.Exit(1)
 
 

@@ -14,6 +14,7 @@ from shangmi.apps.accounts import actions
 from shangmi.apps.accounts.models import Membership, Organisation, User
 from shangmi.apps.accounts.queries import platform_organisation
 from shangmi.apps.accounts.roles import OrgKind, Role
+from shangmi.demo_assessment import load_assessments
 from shangmi.demo_people import load_people
 from shangmi.demo_register import load_register
 
@@ -177,4 +178,12 @@ def load_demo() -> list[DemoLogin]:
     lawyer = _user("孙明律", "lawyer@mingheng.example")
     _member(lawyer, law, Role.LAWYER, title="合伙人")
     logins.append(DemoLogin(law.name, Role(Role.LAWYER).label, lawyer.email))
+    load_assessments(firm, _shaoxing_enterprise)
     return logins
+
+
+def _shaoxing_enterprise(name: str, short_code: str, region: str, industry: str, email: str) -> Membership:
+    org = _org(OrgKind.ENTERPRISE, name, short_code, region, industry=industry)
+    officer = _user(f"{name[:2]}保密员", email)
+    _member(officer, org, Role.OFFICER, "保密办", "保密员")
+    return Membership.objects.select_related("user", "organisation").get(user=officer, organisation=org)

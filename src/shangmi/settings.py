@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "shangmi.apps.evidence",
     "shangmi.apps.registry",
     "shangmi.apps.people",
+    "shangmi.apps.assessment",
     "shangmi.apps.ops",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -200,6 +201,13 @@ EVIDENCE_LOG_ORIGIN = os.environ.get("SHANGMI_LOG_ORIGIN", "shangmi.local/eviden
 # RFC 3161 TSA that stamps each checkpoint; empty: receipts say time rests on the platform's signature.
 EVIDENCE_TSA_URL = os.environ.get("SHANGMI_TSA_URL", "")
 EVIDENCE_TSA_TIMEOUT = float(os.environ.get("SHANGMI_TSA_TIMEOUT", "10"))
+
+# --- self-checks ------------------------------------------------------------------------------------
+# Directories holding further self-check frameworks (*.yaml, docs/self-check-frameworks.md) beside the
+# built-in ones; several separated by the OS path separator.
+ASSESSMENT_FRAMEWORK_DIRS = [
+    Path(p) for p in os.environ.get("SHANGMI_FRAMEWORK_DIRS", "").split(os.pathsep) if p
+]
 
 # --- API -------------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

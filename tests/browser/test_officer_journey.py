@@ -103,9 +103,9 @@ def test_secrecy_officer_totp_language_dashboard_and_audit(browsing):
     assert html_lang(page) == "en"
     assert page.locator("h1").first.inner_text().startswith("Audit")
     verbs = [v.strip() for v in page.locator("#audit-table tbody td code").all_inner_texts()]
-    # Newest first: the demo's people steps (the departure under way), recorded by the real actions after
-    # the memberships and the register; the register's lifecycle verbs are among the filter's choices.
-    assert "people.resign" in verbs and "people.dep_open" in verbs, verbs
+    # Newest first: the demo's self-check steps (its review by the law firm), recorded by the real actions
+    # after the memberships, the register and the people side; older verbs are among the filter's choices.
+    assert "assessment.review" in verbs and "assessment.submit" in verbs, verbs
     options = page.locator('select[name="verb"] option').all_inner_texts()
     assert {"membership.add", "organisation.create", "registry.apply", "registry.declassify"} <= set(
         options

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
 
 import pytest
 
-from .helpers import OFFICER, log_in, path_of, submit, totp_code, wait_for_fresh_totp_window
+from .helpers import path_of, submit, two_factor_logs_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,36 +24,6 @@ LEAVER = "袁佳怡"  # e36@lanxi.example, 销售部 (demo data)
 LEAVER_LABEL = f"{LEAVER} · 销售部"
 SECRET = "智能恒温阀芯温控算法"
 EXCERPT = "2026-11-02T22:14:05+08:00 e36 VPN login 10.0.8.21\n2026-11-02T22:15:40+08:00 e36 download 经销商名单.xlsx\n"
-
-
-def _type_totp(page, secret: str, accepted) -> None:
-    for attempt in range(3):
-        wait_for_fresh_totp_window()
-        page.fill("#id_code", totp_code(secret))
-        submit(page, "#otp-submit")
-        if accepted():
-            return
-        assert attempt < 2, "the TOTP code was refused three times"
-        time.sleep(30 - (time.time() % 30) + 1)
-
-
-def _officer_logs_in(browsing):
-    page, log = browsing.new_page()
-    page.goto("/accounts/login/")
-    log_in(page, OFFICER)
-    if path_of(page) == "/accounts/2fa/enrol/":
-        secret = page.inner_text("#totp-secret").strip()
-        _type_totp(page, secret, lambda: page.locator("#recovery-codes li").count() >= 5)
-        browsing.server.totp_secrets[OFFICER] = secret
-        with page.expect_navigation():
-            page.click("#continue")
-    else:
-        assert path_of(page) == "/accounts/2fa/verify/", path_of(page)
-        _type_totp(
-            page, browsing.server.totp_secrets[OFFICER], lambda: path_of(page) != "/accounts/2fa/verify/"
-        )
-    assert path_of(page) == "/"
-    return page, log
 
 
 def _item_kinds(page) -> list[str]:
@@ -86,7 +55,7 @@ ANSWERS = {
 
 
 def test_officer_records_a_resignation_and_completes_the_departure_audit(browsing, tmp_path):
-    officer, log = _officer_logs_in(browsing)
+    officer, log = two_factor_logs_in(browsing)
     # Form after form: a navigation may cancel the favicon fetch of the page it leaves, and the letter's
     # link is a navigation that turns into a download.
     log.allow(r"GET \S+/static/shangmi/favicon\.\w+\.svg: net::ERR_ABORTED")

@@ -18,12 +18,10 @@ import pytest
 
 from .helpers import (
     EMPLOYEE_PHONE,
-    OFFICER,
-    log_in,
+    logs_in,
     path_of,
     submit,
-    totp_code,
-    wait_for_fresh_totp_window,
+    two_factor_logs_in,
 )
 
 pytestmark = pytest.mark.browser
@@ -32,45 +30,6 @@ MANAGER = "manager@lanxi.example"
 SEARCHED = "国家知识产权局专利检索（CNIPA）：恒温阀芯 陶瓷 研磨；中国知网；GB/T 24293"
 FOUND = "未检索到相同的研磨粒度序列与抛光时间组合"
 INCLUSION_TIMEOUT = 90  # seconds for the worker to write the records into the evidence log
-
-
-def _type_totp(page, secret: str, accepted) -> None:
-    """Type the current code; if its 30 s step was already used (replay protection), try the next one."""
-    for attempt in range(3):
-        wait_for_fresh_totp_window()
-        page.fill("#id_code", totp_code(secret))
-        submit(page, "#otp-submit")
-        if accepted():
-            return
-        assert attempt < 2, "the TOTP code was refused three times"
-        time.sleep(30 - (time.time() % 30) + 1)
-
-
-def _officer_logs_in(browsing):
-    page, log = browsing.new_page()
-    page.goto("/accounts/login/")
-    log_in(page, OFFICER)
-    if path_of(page) == "/accounts/2fa/enrol/":
-        secret = page.inner_text("#totp-secret").strip()
-        _type_totp(page, secret, lambda: page.locator("#recovery-codes li").count() >= 5)
-        browsing.server.totp_secrets[OFFICER] = secret
-        with page.expect_navigation():
-            page.click("#continue")
-    else:
-        assert path_of(page) == "/accounts/2fa/verify/", path_of(page)
-        _type_totp(
-            page, browsing.server.totp_secrets[OFFICER], lambda: path_of(page) != "/accounts/2fa/verify/"
-        )
-    assert path_of(page) == "/"
-    return page, log
-
-
-def _logs_in(browsing, login: str):
-    page, log = browsing.new_page()
-    page.goto("/accounts/login/")
-    log_in(page, login)
-    assert path_of(page) == "/", f"{login} did not reach the dashboard: {page.url}"
-    return page, log
 
 
 def _state(page) -> str:
@@ -85,7 +44,7 @@ def test_application_designation_and_declassification_by_three_people(browsing, 
     name = f"恒温阀芯陶瓷研磨工艺-{secrets.token_hex(3)}"
 
     # 1. The employee applies, with two secret points (the form starts with three rows and can add more).
-    employee, employee_log = _logs_in(browsing, EMPLOYEE_PHONE)
+    employee, employee_log = logs_in(browsing, EMPLOYEE_PHONE)
     with employee.expect_navigation():
         employee.click('#sidebar a.nav-link[href="/registry/"]')
     with employee.expect_navigation():
@@ -129,7 +88,7 @@ def test_application_designation_and_declassification_by_three_people(browsing, 
     browsing.screenshot(employee, "41-registry-applied-zh")
 
     # 2. The secrecy officer reviews it with a 非公知性 check.
-    officer, officer_log = _officer_logs_in(browsing)
+    officer, officer_log = two_factor_logs_in(browsing)
     officer.goto(detail)
     assert _state(officer) == "待审查"
     with officer.expect_navigation():
@@ -147,7 +106,7 @@ def test_application_designation_and_declassification_by_three_people(browsing, 
     assert officer.locator("#action-approve").count() == 0, "the officer does not approve"
 
     # 3. The manager approves it.
-    manager, manager_log = _logs_in(browsing, MANAGER)
+    manager, manager_log = logs_in(browsing, MANAGER)
     manager.goto(detail)
     with manager.expect_navigation():
         manager.click("#action-approve")

@@ -17,6 +17,7 @@ api = NinjaAPI(
 errors.install(api)
 
 from shangmi.apps.accounts.api import router as accounts_router  # noqa: E402
+from shangmi.apps.assessment.api import router as assessment_router  # noqa: E402
 from shangmi.apps.audit.api import router as audit_router  # noqa: E402
 from shangmi.apps.evidence.api import router as evidence_router  # noqa: E402
 from shangmi.apps.people.api import router as people_router  # noqa: E402
@@ -27,6 +28,7 @@ api.add_router("/audit", audit_router)
 api.add_router("/evidence", evidence_router)
 api.add_router("/registry", registry_router)
 api.add_router("/people", people_router)
+api.add_router("/assessment", assessment_router)
 
 
 def api_urls():

@@ -128,6 +128,8 @@ def test_every_list_endpoint_in_the_schema_is_paginated(client):
             "/api/v1/registry/grants/mine",
             "/api/v1/registry/grants/pending",
             *PEOPLE_LISTS,
+            "/api/v1/assessment/frameworks",
+            "/api/v1/assessment/assessments",
         ]
     )
 

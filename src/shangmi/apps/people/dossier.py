@@ -6,17 +6,13 @@ all of them. Each receipt verifies offline against the file beside it:
 
 from __future__ import annotations
 
-import hashlib
-import io
-import zipfile
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shangmi.apps.evidence.log_service import receipt_for
+from shangmi.apps.evidence.bundle import MANIFEST, Bundle, first_file_deposit, zip_bundle
 from shangmi.apps.evidence.models import Deposit
 from shangmi.apps.people.models import Attendance, Departure, Employee
 from shangmi.apps.people.onboarding import onboarding_checklist
@@ -25,44 +21,10 @@ from shangmi.apps.people.storage import read_document, safe_name
 from shangmi.apps.people.timeline import person_timeline
 from shangmi.office import word
 
-MANIFEST = "MANIFEST.sha256"
 SUMMARY = "summary.docx"
-# Fixed member times make the archive's bytes depend on its content only.
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-@dataclass
-class _Bundle:
-    files: dict[str, bytes] = field(default_factory=dict)
-    missing: list[str] = field(default_factory=list)  # files the database names but the data dir lacks
-    pending: list[str] = field(default_factory=list)  # deposits not yet in the log: no receipt yet
-
-    def add(self, path: str, data: bytes) -> str:
-        stem, suffix, n = str(PurePosixPath(path).with_suffix("")), PurePosixPath(path).suffix, 2
-        while path in self.files:  # two materials of the same name
-            path = f"{stem}-{n}{suffix}"
-            n += 1
-        self.files[path] = data
-        return path
-
-    def add_receipt(self, path: str, deposit: Deposit | None) -> None:
-        if deposit is not None and deposit.state == Deposit.State.INCLUDED and deposit.checkpoint_id:
-            self.add(path, receipt_for(deposit).to_text().encode())
-        else:
-            self.pending.append(path)
-
-
-def _file_deposit(organisation_id: int, sha256: str) -> Deposit | None:
-    """The first deposit of a stored file (training materials keep no deposit id of their own)."""
-    return (
-        Deposit.objects.filter(organisation_id=organisation_id, kind=Deposit.Kind.FILE, sha256=sha256)
-        .select_related("checkpoint")
-        .order_by("state", "pk")  # 'included' sorts before 'pending'
-        .first()
-    )
-
-
-def _stored(bundle: _Bundle, organisation_id: int, path: str, sha256: str, deposit: Deposit | None) -> None:
+def _stored(bundle: Bundle, organisation_id: int, path: str, sha256: str, deposit: Deposit | None) -> None:
     try:
         data = read_document(organisation_id, sha256)
     except FileNotFoundError:
@@ -92,7 +54,7 @@ def _table(document, header: list[str], rows: list[list[object]]) -> None:
             cell.text = "" if value is None else str(value)
 
 
-def _summary_docx(employee: Employee, context: dict, bundle: _Bundle) -> bytes:
+def _summary_docx(employee: Employee, context: dict, bundle: Bundle) -> bytes:
     document = word.chinese_document()
     word.title(document, _("人员保密档案"))
     document.add_heading(_("一、人员信息"), level=1)
@@ -209,16 +171,9 @@ def _summary_docx(employee: Employee, context: dict, bundle: _Bundle) -> bytes:
     return word.to_bytes(document)
 
 
-def manifest(files: dict[str, bytes]) -> bytes:
-    """sha256sum's format: '<hex>  <path>' per line, sorted by path."""
-    return "".join(
-        f"{hashlib.sha256(data).hexdigest()}  {path}\n" for path, data in sorted(files.items())
-    ).encode()
-
-
 def dossier_zip(employee: Employee) -> bytes:
     org_id = employee.organisation_id
-    bundle = _Bundle()
+    bundle = Bundle()
     agreements = list(
         employee.agreements.select_related("scan_deposit__checkpoint").order_by("created_at", "pk")
     )
@@ -246,7 +201,7 @@ def dossier_zip(employee: Employee) -> bytes:
                 org_id,
                 f"trainings/{t.held_on}-{t.pk}-{name}",
                 t.material_sha256,
-                _file_deposit(org_id, t.material_sha256),
+                first_file_deposit(org_id, t.material_sha256),
             )
     departures = list(
         Departure.objects.filter(employee=employee)
@@ -282,14 +237,7 @@ def dossier_zip(employee: Employee) -> bytes:
         "events": events,
     }
     files = {SUMMARY: _summary_docx(employee, context, bundle), **bundle.files}
-    files[MANIFEST] = manifest(files)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in [SUMMARY, MANIFEST, *sorted(bundle.files)]:
-            info = zipfile.ZipInfo(path, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, files[path])
-    return buffer.getvalue()
+    return zip_bundle(files, first=[SUMMARY, MANIFEST])
 
 
 def dossier_name(employee: Employee) -> str:

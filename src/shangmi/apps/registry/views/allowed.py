@@ -54,4 +54,6 @@ def steps_for(member, secret, *, reviewed_by_me: bool) -> dict[str, bool]:
     out["review"] = out["review"] and not reviewed_by_me
     out["manage"] = permissions.can_manage(member)
     out["labels"] = out["manage"] and secret.state in OPEN_STATES  # a declassified secret bears no marking
+    # The reasonable-measures dossier (assessment app) is for those who read the whole register.
+    out["dossier"] = permissions.reads_everything(member)
     return out
