@@ -26,8 +26,11 @@ $(ASSETS): package.json package-lock.json scripts/vendor-assets.sh
 run: setup
 	$(VENV)/bin/shangmi run
 
+# The suite runs on every core (pytest-xdist, one test database per worker); the browser tests share
+# one live server and the demo officer's enrolment, so they run after it, in one process.
 test: setup
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n auto -m "not browser"
+	$(VENV)/bin/python -m pytest -m browser
 
 test-browser: setup
 	$(VENV)/bin/python -m pytest -m browser

@@ -156,7 +156,7 @@ def test_restore_brings_back_every_record_of_every_table(source, restored):
     for table in before:
         assert after[table] == before[table], f"rows of {table} differ after restore"
     # The comparison covered real data, not empty tables.
-    assert len(before["accounts_user"]) == 49 + len(PHONE_USERS)
+    assert len(before["accounts_user"]) == 55 + len(PHONE_USERS)
     assert len(before["audit_auditevent"]) > 100
     assert len(before["accounts_accesstoken"]) == 1
 

@@ -215,7 +215,10 @@ def test_demo_twice_changes_nothing(demo_dir):
     after = snapshot(demo_dir)
     assert {t: len(r) for t, r in after.items()} == {t: len(r) for t, r in before.items()}
     assert after == before
-    assert len(after["accounts_user"]) == 49
+    assert len(after["accounts_user"]) == 55  # 49, and the officers of six Shaoxing self-check enterprises
     assert sorted(
         code for (code,) in sql(demo_dir, "SELECT short_code FROM accounts_organisation")
-    ) == sorted(["PLATFORM", "LXWY", "SXSJ", "SXYC", "SXKQ", "SXSY", "SXZJ", "SXSZ", "SXXC", "MHLS"])
+    ) == sorted(
+        ["PLATFORM", "LXWY", "SXSJ", "SXYC", "SXKQ", "SXSY", "SXZJ", "SXSZ", "SXXC", "MHLS"]
+        + ["SXFZ01", "SXFZ02", "SXHG01", "SXZZ01", "SXDQ01", "SXZC01"]
+    )

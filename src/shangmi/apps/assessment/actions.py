@@ -143,6 +143,26 @@ def assessment_start(
     return assessment
 
 
+@transaction.atomic
+def assessment_discard(*, member, assessment: Assessment, request=None) -> None:
+    """Delete a draft and its answers. Its start record stays in the evidence log (a deposit is never
+    withdrawn); the audit trail says the draft was discarded."""
+    _require_run(member)
+    assessment = _locked(assessment, member)
+    if assessment.organisation_id != member.organisation_id:
+        raise PermissionDenied
+    _require_draft(assessment)
+    audit_record(
+        organisation=member.organisation,
+        actor=member.user,
+        verb="assessment.discard",
+        obj=assessment,
+        changes={"title": assessment.title, "answers": assessment.answers.count()},
+        request=request,
+    )
+    assessment.delete()
+
+
 def proposal_for(question, organisation_id: int, today) -> tuple[str, str, str]:
     """(proposed choice, the figure as text, link) from the platform's data, or blanks."""
     if not question.fact:

@@ -370,7 +370,7 @@ def assessment_report(request, assessment_id: int):
         "domains": [
             {
                 "key": row.score.domain.key,
-                "name": row.score.domain.name,
+                "name": row.name,
                 "score": row.score.score,
                 "previous": row.previous,
                 "answered": row.score.answered,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shangmi.apps.assessment.labels import domain_name
 from shangmi.apps.assessment.models import Assessment
 from shangmi.apps.assessment.queries import answers_of, finished_of, framework_of, previous_of
 from shangmi.apps.assessment.scoring import DomainScore, Gap, domain_scores, gaps, overall_score
@@ -14,6 +15,10 @@ from shangmi.apps.assessment.scoring import DomainScore, Gap, domain_scores, gap
 class DomainRow:
     score: DomainScore
     previous: float | None
+
+    @property
+    def name(self) -> str:
+        return domain_name(self.score.domain)
 
     @property
     def delta(self) -> float | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shangmi.apps.assessment.labels import domain_name
 from shangmi.apps.assessment.queries import framework_of
 from shangmi.apps.assessment.report import Report
 from shangmi.apps.people.storage import safe_name
@@ -71,7 +72,7 @@ def report_docx(report: Report) -> bytes:
         [_("领域"), _("得分"), "", _("上次"), _("变化"), _("已答 / 题数")],
         [
             [
-                r.score.domain.name,
+                r.name,
                 _number(r.score.score),
                 _bar(r.score.score),
                 _number(r.previous),
@@ -100,7 +101,7 @@ def report_docx(report: Report) -> bytes:
         word.field_lines(
             document,
             [
-                (_("领域"), framework.domain(q.domain).name),
+                (_("领域"), domain_name(framework.domain(q.domain))),
                 (_("重要性"), _("必选") if q.mandatory else _("推荐")),
                 (_("当前答案"), gap.choice.label if gap.choice else ""),
                 (_("权重 × 差距"), f"{q.weight:g} × {gap.shortfall:.2f} = {gap.priority:.2f}"),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:assessment_id>/", assessments.assessment_detail, name="detail"),
     path("<int:assessment_id>/answer/", assessments.answer, name="answer"),
     path("<int:assessment_id>/accept/", assessments.accept_proposals, name="accept"),
+    path("<int:assessment_id>/discard/", assessments.discard, name="discard"),
     path("<int:assessment_id>/submit/", assessments.submit, name="submit"),
     path("<int:assessment_id>/invite/", assessments.invite, name="invite"),
     path("<int:assessment_id>/review/", assessments.review, name="review"),

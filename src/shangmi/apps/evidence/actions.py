@@ -241,9 +241,9 @@ def _insert(prepared: list[_Prepared], *, organisation, actor, kind: str, client
             request=request,
             changes={"kind": kind, "count": len(ids), "first_sha256": prepared[0].sha256},
         )
-    from shangmi.apps.evidence.wake import deposits_pending
+    from shangmi.apps.evidence.wake import wake_after_commit
 
-    transaction.on_commit(deposits_pending)
+    wake_after_commit()
     return ids
 
 

@@ -31,6 +31,14 @@
     if (next) { next.value = location.pathname + location.search; }
   });
 
+  // Destructive buttons: <button data-confirm="question"> asks before its form is submitted.
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+
   // Copy buttons: <button data-copy="#target">.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-copy]");

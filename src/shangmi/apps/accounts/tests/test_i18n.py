@@ -260,6 +260,8 @@ def test_compiled_catalogue_matches_the_po():
         if "msgid_plural" in entry:
             got = [compiled.ngettext(entry["msgid"], entry["msgid_plural"], n) for n in (1, 2)]
             want = [entry["msgstr[0]"], entry["msgstr[1]"]]
+        elif "msgctxt" in entry:  # the same msgid may also exist without a context
+            got, want = compiled.pgettext(entry["msgctxt"], entry["msgid"]), entry["msgstr"]
         else:
             got, want = compiled.gettext(entry["msgid"]), entry["msgstr"]
         if got != want:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from shangmi.apps.assessment.dossier.measures import SHANGHAI, Dossier, Measure
 from shangmi.apps.evidence.bundle import MANIFEST, Bundle, restamp, zip_bundle
@@ -17,11 +18,20 @@ from shangmi.apps.registry.models import TradeSecret
 from shangmi.office import word
 
 SUMMARY = "summary.docx"
-_NUMERALS = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七"}
+# The items of art. 6 of 法释〔2020〕7号, each its own message so that English can number them its own way.
+ART6_ITEMS = {
+    1: gettext_lazy("第（一）项"),
+    2: gettext_lazy("第（二）项"),
+    3: gettext_lazy("第（三）项"),
+    4: gettext_lazy("第（四）项"),
+    5: gettext_lazy("第（五）项"),
+    6: gettext_lazy("第（六）项"),
+    7: gettext_lazy("第（七）项"),
+}
 
 
 def art6_text(items: tuple[int, ...]) -> str:
-    return "、".join(_("第（%(n)s）项") % {"n": _NUMERALS[i]} for i in items)
+    return _("、").join(str(ART6_ITEMS[i]) for i in items)
 
 
 def _bundle(dossier: Dossier) -> Bundle:
@@ -84,7 +94,7 @@ def _header(document, dossier: Dossier) -> None:
             (_("类别"), f"{secret.get_category_display()} · {secret.get_subcategory_display()}"),
             (_("保密期限"), secret.period_display),
             (_("状态"), secret.get_state_display()),
-            (_("截止日期"), dossier.cutoff.isoformat()),
+            (pgettext("dossier", "截止日期"), dossier.cutoff.isoformat()),
             (_("生成时间"), dossier.generated_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")),
         ],
     )

@@ -187,3 +187,15 @@ def test_the_shipped_framework_runs_end_to_end(officer):
     assert a.score == 100.0
     assert set(a.domain_scores) == {d.key for d in framework_of(a).domains}
     assert Deposit.objects.filter(organisation=officer.organisation, kind="record").count() == 2
+
+
+def test_only_a_draft_can_be_discarded(officer, mini):
+    a = actions.assessment_start(member=officer, framework_key="mini")
+    actions.answer_save(member=officer, assessment=a, question_id="a-one", choice="yes")
+    actions.assessment_discard(member=officer, assessment=a)
+    assert not Assessment.objects.exists() and not Answer.objects.exists()
+    assert AuditEvent.objects.filter(verb="assessment.discard").count() == 1
+    done = finished(officer, framework="mini")
+    with pytest.raises(ValidationError, match="已提交"):
+        actions.assessment_discard(member=officer, assessment=done)
+    assert Assessment.objects.filter(pk=done.pk).exists()

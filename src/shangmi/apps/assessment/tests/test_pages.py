@@ -151,3 +151,13 @@ def test_readiness_page(enterprise, login, officer):
     finished(officer, choice="yes")
     page = _text(c.get("/assessment/readiness/"))
     assert 'data-criterion="' in page and "所依据的自我体检" in page
+
+
+def test_english_readers_see_the_domains_english_names(enterprise, login, officer, mini):
+    org, people = enterprise
+    a = finished(officer, framework="mini")
+    c = login(people["officer"])
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = _text(c.get(f"/assessment/{a.pk}/report/"))
+    assert "Domain A" in page and "甲领域" not in page
+    assert "Domain B" in _text(c.get(f"/assessment/{a.pk}/"))

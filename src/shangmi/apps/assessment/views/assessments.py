@@ -16,6 +16,7 @@ from shangmi.apps.accounts.roles import OrgKind
 from shangmi.apps.assessment import actions, charts, permissions
 from shangmi.apps.assessment.facts import compute_facts
 from shangmi.apps.assessment.forms import AnswerForm, InviteForm, ReviewForm, StartForm, SubmitForm
+from shangmi.apps.assessment.labels import domain_name
 from shangmi.apps.assessment.models import AnswerSource
 from shangmi.apps.assessment.queries import (
     access_assessment,
@@ -26,6 +27,7 @@ from shangmi.apps.assessment.queries import (
 )
 
 ENTERPRISE = [OrgKind.ENTERPRISE]
+_NUMERALS = dict(enumerate("一二三四五六七", start=1))  # art. 6 items are cited as （一）…（七）
 
 
 def _errors(error: ValidationError) -> str:
@@ -94,13 +96,22 @@ def _questions(assessment, framework, facts):
                     "answer": answer,
                     "fact": fact,
                     "proposed": q.choice(proposed) if proposed else None,
+                    "measures": [f"（{_NUMERALS[m]}）{framework.measures.get(m, '')}" for m in q.measures],
+                    "chapters": [framework.chapters.get(c, c) for c in q.chapters],
                     # What the form shows: the stored answer, or what was typed when it was refused.
                     "selected": answer.choice if answer else "",
                     "note": answer.note if answer else "",
                     "reason": answer.override_reason if answer else "",
                 }
             )
-        domains.append({"domain": domain, "items": items, "answered": sum(1 for i in items if i["answer"])})
+        domains.append(
+            {
+                "domain": domain,
+                "name": domain_name(domain),
+                "items": items,
+                "answered": sum(1 for i in items if i["answer"]),
+            }
+        )
     return domains
 
 
@@ -193,6 +204,19 @@ def _step(request, assessment_id: int, perform, success: str):
     else:
         messages.success(request, success % {"n": result} if "%(n)s" in success else success)
     return redirect(detail_url(assessment))
+
+
+@require_POST
+@member_required(kinds=ENTERPRISE)
+def discard(request, assessment_id: int):
+    assessment = access_assessment(request.membership, assessment_id)
+    try:
+        actions.assessment_discard(member=request.membership, assessment=assessment, request=request)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+        return redirect(detail_url(assessment))
+    messages.success(request, _("已放弃草稿“%(title)s”") % {"title": assessment.title})
+    return redirect("assessment:list")
 
 
 @require_POST

@@ -12,8 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from shangmi.apps.accounts.decorators import member_required
@@ -30,7 +29,7 @@ ENTERPRISE = [OrgKind.ENTERPRISE]
 
 class CutoffForm(forms.Form):
     cutoff = forms.DateField(
-        label=gettext_lazy("截止日期"),
+        label=pgettext_lazy("dossier", "截止日期"),
         required=False,
         input_formats=["%Y-%m-%d"],
         error_messages={"invalid": gettext_lazy("截止日期应为有效日期，格式 YYYY-MM-DD")},
@@ -77,7 +76,7 @@ def _download(request, secret_id: int, render_bytes, content_type: str, suffix: 
     secret = dossier_secret(request.membership, secret_id)
     form, cutoff = _cutoff(request)
     if cutoff is None:
-        message = "; ".join(f"{_('截止日期')}：{e}" for e in form.errors.get("cutoff", []))
+        message = "; ".join(f"{pgettext('dossier', '截止日期')}：{e}" for e in form.errors.get("cutoff", []))
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(render_bytes(collect_measures(secret, cutoff)), content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, dossier_name(secret, cutoff, suffix))

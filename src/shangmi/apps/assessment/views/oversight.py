@@ -11,6 +11,7 @@ from shangmi.apps.accounts.roles import OrgKind
 from shangmi.apps.assessment import charts
 from shangmi.apps.assessment.framework import available_frameworks
 from shangmi.apps.assessment.jurisdiction import BANDS, overview
+from shangmi.apps.assessment.labels import domain_name
 from shangmi.apps.assessment.queries import reviews_for
 
 
@@ -25,7 +26,7 @@ def _domain_names() -> dict[str, str]:
     names: dict[str, str] = {}
     for framework in available_frameworks():
         for domain in framework.domains:
-            names.setdefault(domain.key, domain.name)
+            names.setdefault(domain.key, domain_name(domain))
     return names
 
 

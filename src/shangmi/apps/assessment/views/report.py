@@ -21,7 +21,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def report(request, assessment_id: int):
     assessment = access_assessment(request.membership, assessment_id)
     result = build_report(assessment)
-    names = [r.score.domain.name for r in result.rows]
+    names = [r.name for r in result.rows]
     previous = [r.previous for r in result.rows] if result.previous is not None else None
     context = {
         "assessment": assessment,
