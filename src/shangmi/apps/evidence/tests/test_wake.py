@@ -31,7 +31,9 @@ def test_three_deposits_in_one_transaction_queue_one_wake(enterprise, django_cap
     assert _wakes(callbacks) == 1
 
 
-def test_a_wake_dropped_with_its_savepoint_is_registered_again(enterprise, django_capture_on_commit_callbacks):
+def test_a_wake_dropped_with_its_savepoint_is_registered_again(
+    enterprise, django_capture_on_commit_callbacks
+):
     org, _people = enterprise
     with django_capture_on_commit_callbacks() as callbacks:
         try:
