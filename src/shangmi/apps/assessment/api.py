@@ -25,8 +25,8 @@ from shangmi.apps.assessment.queries import access_assessment, assessments_of, l
 from shangmi.apps.assessment.readiness import readiness, readiness_met
 from shangmi.apps.assessment.report import build_report
 from shangmi.apps.assessment.report_docx import report_docx, report_name
-from shangmi.apps.assessment.views.report import DOCX
 from shangmi.apps.registry.api_schemas import body_doc, read_body
+from shangmi.office.word import DOCX_CONTENT_TYPE
 
 router = Router(tags=["assessment"])
 router.add_router("/dossiers", dossier_router)
@@ -405,7 +405,7 @@ def assessment_report(request, assessment_id: int):
 )
 def assessment_report_docx(request, assessment_id: int):
     a = access_assessment(_member(request), assessment_id)
-    response = HttpResponse(report_docx(build_report(a)), content_type=DOCX)
+    response = HttpResponse(report_docx(build_report(a)), content_type=DOCX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, report_name(a))
     return response
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:assessment_id>/review/", assessments.review, name="review"),
     path("<int:assessment_id>/report/", report.report, name="report"),
     path("<int:assessment_id>/report.docx", report.report_download, name="report_docx"),
+    path("<int:assessment_id>/answers.xlsx", report.answers_download, name="answers_xlsx"),
     path("reviews/", oversight.reviews, name="reviews"),
     path("jurisdiction/", oversight.jurisdiction, name="jurisdiction"),
     path("readiness/", readiness.readiness_page, name="readiness"),

@@ -161,3 +161,23 @@ def test_english_readers_see_the_domains_english_names(enterprise, login, office
     page = _text(c.get(f"/assessment/{a.pk}/report/"))
     assert "Domain A" in page and "甲领域" not in page
     assert "Domain B" in _text(c.get(f"/assessment/{a.pk}/"))
+
+
+def test_answers_as_excel(enterprise, login, officer, mini):
+    from openpyxl import load_workbook
+
+    org, people = enterprise
+    a = finished(officer, framework="mini", choice="partial")
+    response = login(people["manager"]).get(f"/assessment/{a.pk}/answers.xlsx")
+    assert response["Content-Type"].endswith("spreadsheetml.sheet")
+    workbook = load_workbook(io.BytesIO(response.content))
+    rows = list(workbook["答题明细"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("题号", "领域", "题目")
+    assert [(r[0], r[5], r[6]) for r in rows[1:]] == [
+        ("a-one", "部分", 50),
+        ("a-two", "是", 100),
+        ("b-one", "部分", 50),
+    ]
+    scores = list(workbook["领域得分"].iter_rows(values_only=True))
+    assert scores[1][:2] == ("甲领域", 60) and scores[-1][:2] == ("总分", 57.1)
+    assert login(people["employee"]).get(f"/assessment/{a.pk}/answers.xlsx").status_code == 404

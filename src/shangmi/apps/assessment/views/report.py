@@ -9,11 +9,12 @@ from django.views.decorators.http import require_safe
 
 from shangmi.apps.accounts.decorators import member_required
 from shangmi.apps.assessment import charts
+from shangmi.apps.assessment.answers_xlsx import answers_name, answers_xlsx
 from shangmi.apps.assessment.queries import access_assessment
 from shangmi.apps.assessment.report import build_report
 from shangmi.apps.assessment.report_docx import report_docx, report_name
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from shangmi.apps.registry.spreadsheets.writer import XLSX_CONTENT_TYPE
+from shangmi.office.word import DOCX_CONTENT_TYPE
 
 
 @require_safe
@@ -40,6 +41,15 @@ def report(request, assessment_id: int):
 @member_required()
 def report_download(request, assessment_id: int):
     assessment = access_assessment(request.membership, assessment_id)
-    response = HttpResponse(report_docx(build_report(assessment)), content_type=DOCX)
+    response = HttpResponse(report_docx(build_report(assessment)), content_type=DOCX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, report_name(assessment))
+    return response
+
+
+@require_safe
+@member_required()
+def answers_download(request, assessment_id: int):
+    assessment = access_assessment(request.membership, assessment_id)
+    response = HttpResponse(answers_xlsx(assessment), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, answers_name(assessment))
     return response
