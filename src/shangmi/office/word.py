@@ -90,6 +90,23 @@ def field_lines(document, lines: list[tuple[str, object]]) -> None:
         paragraph.add_run("" if value is None else str(value))
 
 
+def table(document, header: list[str], rows: list[list[object]], *, empty: str | None = None) -> None:
+    """A bordered table with a bold header row; None becomes an empty cell. With no rows and `empty`
+    given, that paragraph instead of an empty table."""
+    if not rows and empty is not None:
+        document.add_paragraph(empty)
+        return
+    grid = document.add_table(rows=1, cols=len(header))
+    grid.style = "Table Grid"
+    for cell, text in zip(grid.rows[0].cells, header, strict=True):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for row in rows:
+        for cell, value in zip(grid.add_row().cells, row, strict=True):
+            cell.text = "" if value is None else str(value)
+
+
 def to_bytes(document) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)

@@ -81,7 +81,7 @@ def _require_run(member) -> None:
         raise PermissionDenied(_("只有保密员或管理员可以进行自我体检"))
 
 
-def _locked(assessment: Assessment, member) -> Assessment:
+def _locked(assessment: Assessment) -> Assessment:
     """Re-read under lock, inside the member's organisation: a stale or foreign object changes nothing."""
     found = (
         Assessment.objects.select_for_update(of=("self",))
@@ -97,6 +97,22 @@ def _locked(assessment: Assessment, member) -> Assessment:
 def _require_draft(assessment: Assessment) -> None:
     if assessment.state != AssessmentState.DRAFT:
         raise ValidationError(_("该自我体检已提交，不能再修改"))
+
+
+def _own(member, assessment: Assessment) -> Assessment:
+    """The self-check, locked, if `member` runs self-checks of the organisation that owns it."""
+    _require_run(member)
+    assessment = _locked(assessment)
+    if assessment.organisation_id != member.organisation_id:
+        raise PermissionDenied
+    return assessment
+
+
+def _editable(member, assessment: Assessment) -> Assessment:
+    """As _own, and still a draft."""
+    assessment = _own(member, assessment)
+    _require_draft(assessment)
+    return assessment
 
 
 @transaction.atomic
@@ -147,11 +163,7 @@ def assessment_start(
 def assessment_discard(*, member, assessment: Assessment, request=None) -> None:
     """Delete a draft and its answers. Its start record stays in the evidence log (a deposit is never
     withdrawn); the audit trail says the draft was discarded."""
-    _require_run(member)
-    assessment = _locked(assessment, member)
-    if assessment.organisation_id != member.organisation_id:
-        raise PermissionDenied
-    _require_draft(assessment)
+    assessment = _editable(member, assessment)
     audit_record(
         organisation=member.organisation,
         actor=member.user,
@@ -184,11 +196,7 @@ def answer_save(
 ) -> Answer:
     """Record one answer. Where the platform proposes an answer from its data, a different choice needs a
     reason, and both the proposal and the figure are kept beside the answer."""
-    _require_run(member)
-    assessment = _locked(assessment, member)
-    if assessment.organisation_id != member.organisation_id:
-        raise PermissionDenied
-    _require_draft(assessment)
+    assessment = _editable(member, assessment)
     framework = framework_of(assessment)
     try:
         question = framework.question(question_id)
@@ -243,11 +251,7 @@ def answer_save(
 @transaction.atomic
 def proposals_accept(*, member, assessment: Assessment, request=None) -> int:
     """Answer every still-unanswered question the platform can answer with its proposal. One audit event."""
-    _require_run(member)
-    assessment = _locked(assessment, member)
-    if assessment.organisation_id != member.organisation_id:
-        raise PermissionDenied
-    _require_draft(assessment)
+    assessment = _editable(member, assessment)
     framework = framework_of(assessment)
     answered = set(answers_of(assessment))
     today, now = timezone.localdate(), timezone.now()
@@ -287,11 +291,7 @@ def assessment_submit(
     *, member, assessment: Assessment, shared_with_regulator: bool, declares_standard: bool, request=None
 ) -> Assessment:
     """Freeze the answers and the scores. Every question must be answered."""
-    _require_run(member)
-    assessment = _locked(assessment, member)
-    if assessment.organisation_id != member.organisation_id:
-        raise PermissionDenied
-    _require_draft(assessment)
+    assessment = _editable(member, assessment)
     framework = framework_of(assessment)
     answers = answers_of(assessment)
     missing = unanswered(framework, answers)
@@ -359,10 +359,7 @@ def _notify(organisation_id: int, roles, *, title: str, link: str) -> None:
 def assessment_invite(*, member, assessment: Assessment, reviewer: Organisation, request=None) -> Assessment:
     """Invite a service provider or regulator to review a submitted self-check (replaces an earlier
     invitation that has not been answered)."""
-    _require_run(member)
-    assessment = _locked(assessment, member)
-    if assessment.organisation_id != member.organisation_id:
-        raise PermissionDenied
+    assessment = _own(member, assessment)
     if assessment.state != AssessmentState.SUBMITTED:
         raise ValidationError(_("只有已提交、尚未评审的自我体检可以邀请评审"))
     if reviewer is None or reviewer.kind not in permissions.REVIEWER_KINDS or not reviewer.is_active:
@@ -396,7 +393,7 @@ def assessment_invite(*, member, assessment: Assessment, reviewer: Organisation,
 @transaction.atomic
 def assessment_review(*, member, assessment: Assessment, opinion: str, request=None) -> Assessment:
     """The invited organisation records its opinion; the self-check becomes reviewed."""
-    assessment = _locked(assessment, member)
+    assessment = _locked(assessment)
     if (
         not permissions.is_reviewer_member(member)
         or assessment.reviewer_organisation_id != member.organisation_id

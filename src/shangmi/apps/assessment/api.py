@@ -182,20 +182,21 @@ def _out(a) -> dict:
 
 
 def _detail(a) -> dict:
-    answers = [
-        {
-            "question": x.question_id,
-            "choice": x.choice,
-            "source": x.source,
-            "proposed_choice": x.proposed_choice,
-            "proposed_figure": x.proposed_figure,
-            "override_reason": x.override_reason,
-            "note": x.note,
-            "answered_at": x.answered_at,
-        }
-        for x in a.answers.all()
-    ]
+    answers = [_answer_out(x) for x in a.answers.all()]
     return {**_out(a), "answers": answers, "review_opinion": a.review_opinion}
+
+
+def _answer_out(x) -> dict:
+    return {
+        "question": x.question_id,
+        "choice": x.choice,
+        "source": x.source,
+        "proposed_choice": x.proposed_choice,
+        "proposed_figure": x.proposed_figure,
+        "override_reason": x.override_reason,
+        "note": x.note,
+        "answered_at": x.answered_at,
+    }
 
 
 # ---- frameworks and self-checks ----------------------------------------------------------------------
@@ -280,16 +281,7 @@ def assessment_answer(request, assessment_id: int):
         override_reason=body.override_reason,
         request=request,
     )
-    return {
-        "question": x.question_id,
-        "choice": x.choice,
-        "source": x.source,
-        "proposed_choice": x.proposed_choice,
-        "proposed_figure": x.proposed_figure,
-        "override_reason": x.override_reason,
-        "note": x.note,
-        "answered_at": x.answered_at,
-    }
+    return _answer_out(x)
 
 
 @router.post(

@@ -28,18 +28,6 @@ def _number(value: float | None, signed: bool = False) -> str:
     return f"{value:+.1f}" if signed else f"{value:.1f}"
 
 
-def _table(document, header: list[str], rows: list[list[object]]) -> None:
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in rows:
-        for cell, value in zip(table.add_row().cells, row, strict=True):
-            cell.text = "" if value is None else str(value)
-
-
 def _local(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
@@ -67,7 +55,7 @@ def report_docx(report: Report) -> bytes:
             _("本报告依据草稿生成，尚有 %(n)s 题未作答，得分仅供参考。") % {"n": report.unanswered}
         )
     document.add_heading(_("一、各领域得分"), level=1)
-    _table(
+    word.table(
         document,
         [_("领域"), _("得分"), "", _("上次"), _("变化"), _("已答 / 题数")],
         [
@@ -84,7 +72,7 @@ def report_docx(report: Report) -> bytes:
     )
     document.add_heading(_("二、历次体检得分"), level=1)
     if report.trend:
-        _table(
+        word.table(
             document,
             [_("提交日期"), _("名称"), _("总分"), ""],
             [[f"{t.submitted_at:%Y-%m-%d}", t.title, _number(t.score), _bar(t.score)] for t in report.trend],
@@ -124,13 +112,13 @@ def report_docx(report: Report) -> bytes:
                 "；".join(filter(None, [x.proposed_figure, x.override_reason, x.note])) if x else "",
             ]
         )
-    _table(document, [_("题号"), _("题目"), _("答案"), _("来源"), _("系统数据 / 理由 / 说明")], rows)
+    word.table(document, [_("题号"), _("题目"), _("答案"), _("来源"), _("系统数据 / 理由 / 说明")], rows)
     if a.review_opinion:
         document.add_heading(_("五、评审意见"), level=1)
         document.add_paragraph(a.review_opinion)
         word.field_lines(document, [(_("评审时间"), _local(a.reviewed_at))])
     document.add_heading(_("存证记录"), level=1)
-    _table(
+    word.table(
         document,
         [_("时间"), _("事项"), _("记录 SHA-256"), _("存证状态")],
         [

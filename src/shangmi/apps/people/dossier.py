@@ -39,19 +39,7 @@ def _local(moment: datetime | None) -> str:
 
 
 def _table(document, header: list[str], rows: list[list[object]]) -> None:
-    if not rows:
-        document.add_paragraph(_("（无）"))
-        return
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
-            cell.text = "" if value is None else str(value)
+    word.table(document, header, rows, empty=_("（无）"))
 
 
 def _summary_docx(employee: Employee, context: dict, bundle: Bundle) -> bytes:

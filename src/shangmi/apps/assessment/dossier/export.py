@@ -69,18 +69,6 @@ def _evidence(m: Measure, bundle: Bundle) -> str:
     return "\n".join(lines) or _("（无电子记录）")
 
 
-def _table(document, header: list[str], rows: list[list[object]]) -> None:
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in rows:
-        for cell, value in zip(table.add_row().cells, row, strict=True):
-            cell.text = "" if value is None else str(value)
-
-
 def _header(document, dossier: Dossier) -> None:
     secret = dossier.secret
     word.title(document, _("合理保密措施证明材料"))
@@ -111,7 +99,7 @@ def _header(document, dossier: Dossier) -> None:
 def _body(document, dossier: Dossier, bundle: Bundle) -> None:
     sections = dossier.sections()
     document.add_heading(_("二、措施汇总"), level=1)
-    _table(
+    word.table(
         document,
         [_("类别"), _("对应第六条"), _("早于截止日"), _("晚于截止日"), _("合计")],
         [
@@ -125,7 +113,7 @@ def _body(document, dossier: Dossier, bundle: Bundle) -> None:
         if not s.measures:
             document.add_paragraph(_("（无）"))
             continue
-        _table(
+        word.table(
             document,
             [_("日期"), _("措施"), _("说明"), _("截止日"), _("对应第六条"), _("记录与回执")],
             [

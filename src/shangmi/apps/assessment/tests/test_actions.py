@@ -20,18 +20,6 @@ from shangmi.engines.tlog.material import digest_bytes
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def mini(settings, tmp_path):
-    settings.ASSESSMENT_FRAMEWORK_DIRS = [tmp_path / "frameworks"]
-    write_mini(tmp_path / "frameworks")
-
-
-@pytest.fixture
-def officer(enterprise):
-    org, people = enterprise
-    return member_of(people["officer"], org)
-
-
 def test_start_copies_the_framework_and_deposits_a_record(officer, mini):
     a = actions.assessment_start(member=officer, framework_key="mini")
     assert (a.framework_key, a.framework_version, a.state) == ("mini", "1.0", "draft")

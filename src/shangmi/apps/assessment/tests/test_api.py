@@ -12,7 +12,7 @@ from docx import Document
 
 from shangmi.apps.accounts import actions as accounts_actions
 from shangmi.apps.assessment.models import Answer, Assessment
-from shangmi.apps.assessment.tests.support import finished, member_of, write_mini
+from shangmi.apps.assessment.tests.support import finished, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -31,12 +31,6 @@ class Api:
     def post(self, path: str, body=None):
         data = "" if body is None else json.dumps(body)
         return self.client.post(API + path, data, content_type="application/json", **self.headers)
-
-
-@pytest.fixture
-def mini(settings, tmp_path):
-    settings.ASSESSMENT_FRAMEWORK_DIRS = [tmp_path / "frameworks"]
-    write_mini(tmp_path / "frameworks")
 
 
 def test_anonymous_gets_401(client, mini):

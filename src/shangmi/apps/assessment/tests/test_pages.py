@@ -10,21 +10,9 @@ from docx import Document
 
 from shangmi.apps.assessment import actions
 from shangmi.apps.assessment.models import Answer, Assessment
-from shangmi.apps.assessment.tests.support import answer_all, finished, member_of, write_mini
+from shangmi.apps.assessment.tests.support import answer_all, finished, member_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mini(settings, tmp_path):
-    settings.ASSESSMENT_FRAMEWORK_DIRS = [tmp_path / "frameworks"]
-    write_mini(tmp_path / "frameworks")
-
-
-@pytest.fixture
-def officer(enterprise):
-    org, people = enterprise
-    return member_of(people["officer"], org)
 
 
 def _text(response) -> str:
