@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 
 from shangmi.apps.accounts import actions
 from shangmi.apps.assessment.tests.matrix_factories import ASSESSMENT_PARAM_FACTORIES
+from shangmi.apps.monitoring.tests.matrix_factories import MONITORING_PARAM_FACTORIES
 from shangmi.apps.people.tests.matrix_factories import PEOPLE_PARAM_FACTORIES
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +161,7 @@ PARAM_FACTORIES: dict[str, ObjectFactory] = {
     "event_id": _event,
     **PEOPLE_PARAM_FACTORIES,
     **ASSESSMENT_PARAM_FACTORIES,
+    **MONITORING_PARAM_FACTORIES,
 }
 
 OBJECT_ROUTES: dict[str, ObjectFactory] = {

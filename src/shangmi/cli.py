@@ -454,6 +454,16 @@ def _register_registry_commands() -> None:
 _register_registry_commands()
 
 
+def _register_risk_commands() -> None:
+    from shangmi.cli_risk import register, risk_app
+
+    register()
+    app.add_typer(risk_app, name="risk")
+
+
+_register_risk_commands()
+
+
 def main() -> None:
     app()
 

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "shangmi.apps.registry",
     "shangmi.apps.people",
     "shangmi.apps.assessment",
+    "shangmi.apps.monitoring",
     "shangmi.apps.ops",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -208,6 +209,10 @@ EVIDENCE_TSA_TIMEOUT = float(os.environ.get("SHANGMI_TSA_TIMEOUT", "10"))
 ASSESSMENT_FRAMEWORK_DIRS = [
     Path(p) for p in os.environ.get("SHANGMI_FRAMEWORK_DIRS", "").split(os.pathsep) if p
 ]
+
+# --- monitoring ------------------------------------------------------------------------------------
+# How often the worker reads the watched log folders for new files.
+MONITORING_WATCH_SECONDS = int(os.environ.get("SHANGMI_MONITORING_WATCH_SECONDS", "300"))
 
 # --- API -------------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

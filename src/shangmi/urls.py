@@ -19,6 +19,7 @@ urlpatterns = [
     path("registry/", include("shangmi.apps.registry.urls")),
     path("people/", include("shangmi.apps.people.urls")),
     path("assessment/", include("shangmi.apps.assessment.urls")),
+    path("monitoring/", include("shangmi.apps.monitoring.urls")),
     path("log/", include("shangmi.apps.evidence.urls_log")),
     path("verify/", evidence_web.verify, name="verify"),
     path("api/v1/", api_urls()),

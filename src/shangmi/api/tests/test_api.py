@@ -130,6 +130,10 @@ def test_every_list_endpoint_in_the_schema_is_paginated(client):
             *PEOPLE_LISTS,
             "/api/v1/assessment/frameworks",
             "/api/v1/assessment/assessments",
+            "/api/v1/monitoring/alerts",
+            "/api/v1/monitoring/sources",
+            "/api/v1/monitoring/uploads",
+            "/api/v1/monitoring/runs",
         ]
     )
 

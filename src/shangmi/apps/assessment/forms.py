@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from shangmi.apps.accounts.models import Organisation
 from shangmi.apps.assessment.framework import available_frameworks
 from shangmi.apps.assessment.permissions import REVIEWER_KINDS
+from shangmi.apps.registry.forms.base import StyledForm
 
 
-class StartForm(forms.Form):
+class StartForm(StyledForm):
     framework = forms.ChoiceField(label=_("体检框架"))
     title = forms.CharField(label=_("名称"), max_length=100, required=False)
 
@@ -22,21 +23,21 @@ class StartForm(forms.Form):
         self.fields["framework"].choices = [(f.key, f"{f.name}（{f.version}）") for f in latest.values()]
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(StyledForm):
     question = forms.CharField(max_length=32)
     choice = forms.CharField(max_length=32, required=False)
     note = forms.CharField(max_length=1000, required=False)
     override_reason = forms.CharField(max_length=500, required=False)
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(StyledForm):
     shared_with_regulator = forms.BooleanField(
         label=_("向本辖区市场监管部门共享得分（仅总分与各领域得分）"), required=False
     )
     declares_standard = forms.BooleanField(label=_("声明本企业已贯彻实施 DB33/T 2277-2020"), required=False)
 
 
-class InviteForm(forms.Form):
+class InviteForm(StyledForm):
     reviewer = forms.ModelChoiceField(
         label=_("评审机构"),
         queryset=Organisation.objects.filter(kind__in=REVIEWER_KINDS, is_active=True).order_by(
@@ -46,5 +47,5 @@ class InviteForm(forms.Form):
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(StyledForm):
     opinion = forms.CharField(label=_("评审意见"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)

@@ -28,10 +28,20 @@ def _retry_pending_deposits() -> None:
         include_pending_deposits.enqueue()
 
 
+def _watch_folders_if_any() -> None:
+    """Monitoring's watched log folders are read on this beat (only when some are configured)."""
+    from shangmi.apps.monitoring.models import LogSource
+    from shangmi.apps.monitoring.tasks import watch_log_folders
+
+    if LogSource.objects.filter(kind=LogSource.Kind.FOLDER, enabled=True).exists():
+        watch_log_folders.enqueue()
+
+
 def _beat(worker_id: str, stop: threading.Event) -> None:
     """Refresh the heartbeat; also queue the periodic jobs (django.tasks has no scheduler of its own)."""
     next_anchor = time.monotonic() + settings.AUDIT_ANCHOR_SECONDS
     next_reminders = time.monotonic()
+    next_watch = time.monotonic()
     try:
         while not stop.wait(settings.WORKER_HEARTBEAT_SECONDS):
             close_old_connections()
@@ -49,6 +59,9 @@ def _beat(worker_id: str, stop: threading.Event) -> None:
                 send_daily_reminders.enqueue()
                 send_people_reminders.enqueue()
                 next_reminders = time.monotonic() + REMINDERS_EVERY_SECONDS
+            if time.monotonic() >= next_watch:
+                _watch_folders_if_any()
+                next_watch = time.monotonic() + settings.MONITORING_WATCH_SECONDS
     finally:
         connection.close()
 

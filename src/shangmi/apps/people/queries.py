@@ -163,3 +163,10 @@ def policy_of(organisation_id: int) -> PeoplePolicy:
 
 def timeline_of(employee: Employee) -> QuerySet[PersonEvent]:
     return PersonEvent.objects.filter(employee=employee).select_related("deposit").order_by("at", "id")
+
+
+def open_departures_of(organisation_id: int) -> QuerySet[Departure]:
+    """The organisation's departure audits still open (for the platform's own steps, not for pages)."""
+    from shangmi.apps.people.models.choices import DepartureState
+
+    return Departure.objects.filter(organisation_id=organisation_id, state=DepartureState.OPEN)

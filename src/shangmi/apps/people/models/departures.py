@@ -65,6 +65,9 @@ class DepartureItem(models.Model):
     file_deposit = models.ForeignKey(
         "evidence.Deposit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
+    # What another part of the platform found for this item (monitoring's 90-day review of the person's
+    # activity: {"source", "reviewed_at", "window", "summary", "alerts": [{severity, score, url, …}]}).
+    findings = models.JSONField(_("审查发现"), default=dict, blank=True)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
