@@ -126,6 +126,8 @@ def main() -> None:
         f"(target ≤ 1%) {false_positives[:10]}"
     )
     print(f"alerts by severity: {severity_counts}")
+    top_other = max((a.score for a in alerts if a.user not in scenario_users), default=0.0)
+    print(f"highest score among the other users: {top_other:g} (high starts at {Weights().high:g})")
     benign = set(truth.get("benign_departures", []))
     print(f"benign departures at high+: {len(benign & flagged)} of {len(benign)}")
     print(

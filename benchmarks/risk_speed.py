@@ -4,8 +4,8 @@
 
 Builds a Parquet event store of ``--events`` synthetic events directly with polars (hive-partitioned by
 day like EventStore, one zstd file a day, SCHEMA columns), with realistic cardinalities: 2,000 users over
-365 days; web visits 45 %, file opens 30 %, writes 6 %, mail 5 %, logons/logoffs 8 %, the rest
-downloads, uploads, USB, prints and exports; ~200,000 distinct file paths (4 % under registered
+365 days; web visits 45 %, file opens 31 %, writes 6 %, mail 5 %, logons/logoffs 8 %, the rest
+downloads, uploads, prints, exports and (rarely) USB; ~200,000 distinct file paths (4 % under registered
 carriers), ~500,000 distinct URLs over ~3,000 domains, recipient lists for mail.
 
 Then, on the same scan and in the same run, times
@@ -41,23 +41,23 @@ START = date(2026, 1, 1)
 DAYS = 365
 ACTION_SHARES = {
     "web_visit": 0.45,
-    "file_open": 0.30,
+    "file_open": 0.3133,
     "file_write": 0.06,
     "email_send": 0.05,
     "logon": 0.04,
     "logoff": 0.04,
     "download": 0.02,
     "file_copy": 0.01,
-    "usb_copy": 0.01,
+    "usb_copy": 0.0005,
     "print": 0.008,
     "upload": 0.005,
     "app_export": 0.003,
-    "usb_connect": 0.004,
+    "usb_connect": 0.0002,
 }
 PROJECTS = 12
 SHARES = ("研发", "生产", "销售", "财务", "行政", "IT", "公共")
 FOLDERS = ("会议纪要", "技术文档", "测试报告", "报价单", "合同模板", "周报", "预算", "通知公告")
-EXTS = (".docx", ".xlsx", ".pptx", ".pdf", ".txt", ".dwg", ".zip")
+EXTS = (".docx", ".xlsx", ".pptx", ".pdf", ".txt", ".dwg")
 PERSONAL = (
     "pan.baidu.com",
     "www.aliyundrive.com",
@@ -79,7 +79,8 @@ def pools(seed: int) -> dict[str, pl.Series]:
             paths.append(rf"\\fs01\研发\图纸\P{i % PROJECTS + 1:02d}\总装\LX-{i:06d}_A.dwg")
         else:
             share, folder = SHARES[i % len(SHARES)], FOLDERS[(i // 7) % len(FOLDERS)]
-            paths.append(rf"\\fs01\{share}\{folder}\文档_{i:06d}{EXTS[i % len(EXTS)]}")
+            ext = ".7z" if i % 997 == 0 else EXTS[i % len(EXTS)]  # a few archives
+            paths.append(rf"\\fs01\{share}\{folder}\文档_{i:06d}{ext}")
     named = [
         *PERSONAL,
         *COMPETITORS,
@@ -94,7 +95,7 @@ def pools(seed: int) -> dict[str, pl.Series]:
     urls = [f"https://{domains[i % 3000]}/page/{i:07d}?q={i % 97}" for i in range(500_000)]
     # mostly colleagues and customers; personal mail and a competitor are rare
     recipients = [OWN] * 300 + [f"{OWN},supplier{i}.example" for i in range(100)]
-    recipients += [f"customer{i}.example" for i in range(400)] + [
+    recipients += [f"customer{i}.example" for i in range(20_000)] + [
         "gmail.com",
         f"{OWN},qq.com",
         COMPETITORS[0],

@@ -114,8 +114,10 @@ def platform_context(organisation_id: int, config, inferred_hr: dict | None = No
                 hr[key] = HrDates(resignation=employee.resignation_on, last_day=employee.last_day)
     return Context(
         register=register,
-        # Grants are judged only when the register has path-like carriers to judge them by.
+        # Grants are judged only when the register has path-like carriers to judge them by, and only for
+        # log accounts matched to a person on the people side: of other accounts nothing is known.
         grants=_grants(organisation_id, by_secret, employees) if register else None,
+        grants_known_only=True,
         hr=hr,
         competitors=tuple(lines(config.competitor_domains)),
         own_domains=tuple(lines(config.own_domains)),

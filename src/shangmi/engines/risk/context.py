@@ -66,12 +66,15 @@ class Context:
     missing (no register, no grants) contributes nothing and says so in the parameters.
 
     `grants` is None when the organisation gave no grants file (then "beyond grants" cannot be judged);
-    a user absent from a given grants mapping has no grants. `peer_groups` maps user -> group (usually
+    a user absent from a given grants mapping has no grants — unless `grants_known_only`, for a mapping
+    that covers only the accounts the organisation could match to its people: then an absent user is
+    not judged (treated as granted), since nothing is known of their grants. `peer_groups` maps user -> group (usually
     "department/role" from LDAP). `crm_hosts` are host suffixes of the customer-records application;
     empty means `crm.` + each own domain (and any host starting with `crm.` when there is no own domain)."""
 
     register: tuple[RegisterEntry, ...] = ()
     grants: dict[str, tuple[str, ...]] | None = None
+    grants_known_only: bool = False
     hr: dict[str, HrDates] = field(default_factory=dict)
     competitors: tuple[str, ...] = ()
     own_domains: tuple[str, ...] = ()
@@ -134,7 +137,9 @@ class Context:
         for pattern, users in by_pattern.items():
             hit = matches["user"].is_in(users) & matches["object"].str.contains(glob_regex(pattern))
             result = result | hit
-        return result
+        if self.grants_known_only:
+            result = result | ~matches["user"].is_in(list(self.grants))
+        return result.alias("granted")
 
     # --- destinations --------------------------------------------------------------------------------
 

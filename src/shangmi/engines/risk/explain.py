@@ -30,7 +30,7 @@ REASONS: dict[str, tuple[str, str, str]] = {
     "personal_cloud": ("上传个人网盘", "uploaded to a personal cloud drive", "personal_cloud_upload"),
     "personal_webmail": ("发往个人邮箱", "sent to personal webmail", "personal_email_attachments"),
     "customer_records": ("下载客户记录", "customer record downloaded", "customer_records"),
-    "archive": ("打包/改名", "archive or rename", "sequence"),
+    "archive": ("打包", "archive written", "sequence"),
     "beyond_grants": (
         "超出知悉范围访问登记载体",
         "registered carrier beyond grants",

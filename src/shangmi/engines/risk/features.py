@@ -7,7 +7,8 @@ registered carrier fall into the (user, day, null) group, so the result is about
 plus one per (user, day, registered file touched) — small however many events there are.
 
 Flags per event (all vectorised polars expressions, no Python per row):
-registered carrier (one combined regex over the objects of file-like actions), destination classes
+registered carrier (a regex of short plain literals, the register's prefilter, over the objects of
+file-like actions; exact glob matching runs later on the distinct candidates), destination classes
 (exact `is_in` look-ups into the classified distinct destinations), off-hours (local hour from the UTC
 time by integer arithmetic for fixed-offset zones), archives (.zip/.7z/.rar… written), customer records
 (downloads/exports from the CRM host).
@@ -100,11 +101,25 @@ def destination_table(events: pl.LazyFrame, context: Context) -> pl.DataFrame:
     return table.with_columns(crm=pl.col("destination").str.contains(context.crm_regex()))
 
 
+_HASH_SEED = 0x5A6D  # any fixed seed; hashes are compared only within one run
+
+
 def _in(column: str, table: pl.DataFrame, flag: str) -> pl.Expr:
+    """Whether `column` (a destination) is one of the table's values with `flag` set."""
     values = table.filter(pl.col(flag))["destination"]
     if values.len() == 0:
         return pl.lit(False)
     return pl.col(column).is_in(values.implode())
+
+
+def _hashed_in(hashes: str, table: pl.DataFrame, flag: str) -> pl.Expr:
+    """Like `_in` on the 64-bit hashes of the destinations (column `hashes`): an integer look-up instead
+    of a string one, about twice as fast. A false match needs a 64-bit collision between two distinct
+    destinations of one store (probability ~ distinct² / 2^64, below 10^-10 for a million)."""
+    values = table.filter(pl.col(flag))["destination"]
+    if values.len() == 0:
+        return pl.lit(False)
+    return pl.col(hashes).is_in(values.hash(_HASH_SEED).implode())
 
 
 def _local_hour(context: Context) -> pl.Expr:
@@ -124,7 +139,7 @@ def event_flags(events: pl.LazyFrame, context: Context, table: pl.DataFrame) -> 
     registered carrier, else null); no rows are dropped. The registered columns come from the register's
     prefilter (a superset); `daily()` recomputes them exactly from the few candidate objects.
     Cost: a plain-literal regex search per event (register prefilter), an end-anchored one (archives),
-    hash look-ups for the destination classes; each base flag is computed once
+    integer look-ups of the destination's hash for its classes; each base flag is computed once
     (two projection stages)."""
     action = pl.col("action")
     register = context.prefilter_regex()
@@ -147,7 +162,9 @@ def event_flags(events: pl.LazyFrame, context: Context, table: pl.DataFrame) -> 
         # string column first (when/then)
         (obj.str.contains(OBFUSCATION_RE) & writes).fill_null(False).alias("_obfuscation"),
         "object",
-        *(_in("destination", table, name).alias(f"_{name}") for name in _CLASS_FLAGS),
+        pl.col("destination").hash(_HASH_SEED).alias("_dest_hash"),
+    ).with_columns(
+        *(_hashed_in("_dest_hash", table, name).alias(f"_{name}") for name in _CLASS_FLAGS),
     )
     c = pl.col
     upload, mail_send, usb = action == "upload", action == "email_send", action == "usb_copy"

@@ -95,9 +95,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "倍标准差",
         "standard deviations",
     ),
-    Indicator(
-        "sequence", "收集→打包/改名→外发序列", "collection → archive/rename → exfiltration sequence", "", ""
-    ),
+    Indicator("sequence", "收集→打包→外发序列", "collection → archive → exfiltration sequence", "", ""),
     Indicator(
         "customer_records",
         "单日下载客户记录超过阈值",

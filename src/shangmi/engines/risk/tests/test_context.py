@@ -310,3 +310,25 @@ def test_crm_regex_defaults_to_crm_under_the_own_domains():
         True,
         False,
     ]
+
+
+def test_grants_known_only_leaves_unmatched_accounts_unjudged():
+    import polars as pl
+
+    from shangmi.engines.risk.context import Context, RegisterEntry
+
+    pattern = "\\\\\\\\fs01\\\\图纸\\\\**"
+    rows = pl.DataFrame(
+        {
+            "user": ["known", "known", "stranger"],
+            "object": ["\\\\fs01\\图纸\\a.dwg", "\\\\fs01\\图纸\\b.dwg", "\\\\fs01\\图纸\\c.dwg"],
+            "pattern": [pattern, pattern, pattern],
+        }
+    )
+    register = (RegisterEntry(pattern, "core"),)
+    strict = Context(register=register, grants={"known": ()})
+    assert strict.granted(rows).to_list() == [False, False, False]
+    partial = Context(register=register, grants={"known": ()}, grants_known_only=True)
+    assert partial.granted(rows).to_list() == [False, False, True]
+    granted = Context(register=register, grants={"known": (pattern,)}, grants_known_only=True)
+    assert granted.granted(rows).to_list() == [True, True, True]
