@@ -41,14 +41,15 @@ def _until(page, check, what: str) -> None:
 
 def test_last_day_upload_alert(browsing, tmp_path):
     org = tmp_path / "org"
+    # Sixty days: enough history for the person's own baseline (a 45-day organisation is too short).
     generate(
         org,
-        users=30,
-        days=45,
+        users=40,
+        days=60,
         start=date(2026, 8, 3),
         seed=5,
-        scenarios=["last_day_upload"],
-        lookalikes=["own_cloud"],
+        scenarios=["last_day_upload", "customer_list"],
+        lookalikes=["own_cloud", "normal_crm"],
     )
     truth = json.loads((org / "truth.json").read_text(encoding="utf-8"))
     [leaver] = [s["user"] for s in truth["scenarios"] if s["kind"] == "last_day_upload"]
