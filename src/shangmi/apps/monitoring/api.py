@@ -14,7 +14,14 @@ from ninja import Field, Query, Router, Schema, Status
 from shangmi.api.pagination import paged
 from shangmi.apps.monitoring import actions, permissions
 from shangmi.apps.monitoring.models import AlertState
-from shangmi.apps.monitoring.queries import access_alert, access_source, alerts_of, runs_of, sources_of
+from shangmi.apps.monitoring.queries import (
+    access_alert,
+    access_source,
+    alerts_of,
+    runs_of,
+    sources_of,
+    uploads_of,
+)
 from shangmi.apps.registry.api_schemas import body_doc, read_body
 
 router = Router(tags=["monitoring"])
@@ -287,8 +294,6 @@ def upload(request, source_id: int):
 @router.get("/uploads", response=list[UploadOut], url_name="monitoring_uploads", summary="导入的日志文件")
 @paged
 def upload_list(request):
-    from shangmi.apps.monitoring.queries import uploads_of
-
     return [_upload_out(u) for u in uploads_of(_reader(request))]
 
 

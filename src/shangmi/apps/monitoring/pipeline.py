@@ -23,7 +23,7 @@ from shangmi.engines.risk.context import infer_hr_from_ldap
 from shangmi.engines.risk.loaders import LoadError
 from shangmi.engines.risk.presets import PresetError, ldap_folders, load_ldap, load_preset
 from shangmi.engines.risk.scoring import SEVERITY_LABELS, Weights, WeightsError, score
-from shangmi.engines.risk.store import ChangedSourceError, EventStore, StoreError
+from shangmi.engines.risk.store import ChangedSourceError, EventStore, IngestReport, StoreError
 
 # The departure audit's access review looks back this far (people's policy says 90 days by default).
 REVIEW_DAYS = 90
@@ -68,9 +68,11 @@ def _ingest(store: EventStore, preset: str, paths: list[Path]) -> dict:
     try:
         report = store.ingest(load_preset(preset, paths, tz=tz))
     except ChangedSourceError as changed:
-        grown = [Path(p) for p in changed.args[0]]
-        store.ingest(load_preset(preset, grown, tz=tz), replace=True)
-        report = store.ingest(load_preset(preset, paths, tz=tz))
+        grown = [Path(p) for p in changed.paths]
+        reread = store.ingest(load_preset(preset, grown, tz=tz), replace=True)
+        rest = store.ingest(load_preset(preset, paths, tz=tz))
+        # The re-read files count as ingested; the second pass only skips them.
+        report = IngestReport(reread.sources + [s for s in rest.sources if s.path not in set(changed.paths)])
     ldap_rows = 0
     if preset == "cert-r6":
         for folder in ldap_folders(paths):
@@ -134,9 +136,9 @@ def watch_folders() -> int:
 # ---- scoring --------------------------------------------------------------------------------------
 
 
-def _summary(alert, language: str = "zh") -> str:
+def _summary(indicators: list[dict], language: str = "zh") -> str:
     """The three indicators that weigh most, in Chinese or English."""
-    top = sorted(alert.indicators, key=lambda i: -i["contribution"])[:3]
+    top = sorted(indicators, key=lambda i: -i["contribution"])[:3]
     return ("；" if language == "zh" else "; ").join(
         i[f"label_{language}"] for i in top if i["contribution"] > 0
     )
@@ -170,7 +172,7 @@ def _keep(run: ScoringRun, alerts) -> list[Alert]:
         )
         if row is None:
             row = Alert.objects.create(organisation=org, user_key=a.user, window_start=a.window[0], **values)
-            AlertNote.objects.create(alert=row, action=AlertNote.Action.RAISED, text=_summary(a))
+            AlertNote.objects.create(alert=row, action=AlertNote.Action.RAISED, text=_summary(a.indicators))
         else:
             rose = Weights().severity(row.score) != a.severity and a.score > row.score
             for field, value in values.items():
@@ -179,7 +181,9 @@ def _keep(run: ScoringRun, alerts) -> list[Alert]:
             if row.state == AlertState.DISMISSED and rose:
                 row.state = AlertState.OPEN
                 fields.append("state")
-                AlertNote.objects.create(alert=row, action=AlertNote.Action.REOPEN, text=_summary(a))
+                AlertNote.objects.create(
+                    alert=row, action=AlertNote.Action.REOPEN, text=_summary(a.indicators)
+                )
             row.save(update_fields=fields)
         kept.append(row)
     return kept
@@ -209,8 +213,8 @@ def _attach_to_departures(organisation, kept: list[Alert], today: date) -> int:
                     "severity_zh": SEVERITY_LABELS[a.severity][0],
                     "severity_en": SEVERITY_LABELS[a.severity][1],
                     "score": a.score,
-                    "summary_zh": _summary(_AlertView(a.explanation)),
-                    "summary_en": _summary(_AlertView(a.explanation), "en"),
+                    "summary_zh": _summary(a.explanation.get("indicators", [])),
+                    "summary_en": _summary(a.explanation.get("indicators", []), "en"),
                     "url": reverse("monitoring:alert", args=[a.pk]),
                 }
                 for a in sorted(alerts, key=lambda x: -x.score)
@@ -220,11 +224,6 @@ def _attach_to_departures(organisation, kept: list[Alert], today: date) -> int:
             organisation=organisation, employee_id=departure.employee_id, findings=findings
         )
     return attached
-
-
-class _AlertView:
-    def __init__(self, explanation: dict):
-        self.indicators = explanation.get("indicators", [])
 
 
 def run_scoring(run_id: int) -> dict:

@@ -145,3 +145,19 @@ def test_a_leavers_alerts_reach_their_departure_audit(officer, generated, login)
 
     done = item_complete(member=officer, item=review, outcome="done", note="已核查监测告警，移交法务")
     assert done.done_at is not None and not done.file_sha256
+
+
+def test_a_watched_file_that_grew_is_read_again(officer, tmp_path):
+    folder = tmp_path / "dlp"
+    folder.mkdir()
+    log = folder / "export.csv"
+    header = "timestamp,user,host,action,object,destination,bytes,count\n"
+    row = "2026-10-0{d}T10:00:00+08:00,u1,pc1,upload,a.txt,pan.baidu.com,10,1\n"
+    log.write_text(header + row.format(d=1), encoding="utf-8")
+    actions.source_create(member=officer, name="DLP 目录", kind="folder", preset="dlp", folder=str(folder))
+    assert pipeline.watch_folders() == 1
+    assert pipeline.watch_folders() == 0  # unchanged: skipped
+    log.write_text(header + row.format(d=1) + row.format(d=2), encoding="utf-8")
+    assert pipeline.watch_folders() == 1
+    assert pipeline.store_of(officer.organisation_id).count() == 2  # replaced, not added twice
+    assert LogUpload.objects.filter(source__kind="folder").count() == 2
