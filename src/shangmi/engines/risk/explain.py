@@ -31,6 +31,7 @@ REASONS: dict[str, tuple[str, str, str]] = {
     "personal_webmail": ("发往个人邮箱", "sent to personal webmail", "personal_email_attachments"),
     "customer_records": ("下载客户记录", "customer record downloaded", "customer_records"),
     "archive": ("打包", "archive written", "sequence"),
+    "rename": ("改名", "renamed or moved", "sequence"),
     "beyond_grants": (
         "超出知悉范围访问登记载体",
         "registered carrier beyond grants",
@@ -85,6 +86,8 @@ def top_events(
         .then(pl.lit("customer_records"))
         .when(writes & pl.col("object").str.contains(ARCHIVE_RE).fill_null(False))
         .then(pl.lit("archive"))
+        .when(action == "file_rename")
+        .then(pl.lit("rename"))
         .when((attachments | upload) & leaves)
         .then(pl.lit("external"))
         .when(action == "print")
@@ -99,7 +102,16 @@ def top_events(
             reason=candidate,
             _reg=registered
             & pl.col("action").is_in(
-                ("file_open", "file_copy", "file_write", "usb_copy", "upload", "email_send", "print")
+                (
+                    "file_open",
+                    "file_copy",
+                    "file_write",
+                    "usb_copy",
+                    "upload",
+                    "email_send",
+                    "print",
+                    "file_rename",
+                )
             ),
         )
         .filter(pl.col("reason").is_not_null() | pl.col("_reg"))

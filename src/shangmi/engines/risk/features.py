@@ -40,11 +40,12 @@ FILE_ACTIONS = (
     "email_send",
     "print",
     "app_export",
+    "file_rename",
 )
 ARCHIVE_RE = r"(?i)\.(?:zip|7z|rar|tar|gz|tgz|bz2|xz|cab|iso)\s*(?:$|[;|,(])"
-# an archive written (end-anchored, so the regex engine searches from the end). The schema has no
-# rename action: CERT and the DLP preset do not record renames, and a rename logged as a write of the
-# new name is seen here when the new name is an archive.
+# an archive written, or a file renamed to an archive's name (end-anchored, so the regex engine searches
+# from the end). Renaming a registered carrier (to anything) is the other obfuscation step
+# (`registered_renamed`): CERT r6 records no renames, DLP exports and JSON Lines logs may.
 OBFUSCATION_RE = r"(?i)\.(?:zip|7z|rar|tar|gz|tgz|bz2|xz|cab|iso)$"
 BASELINE_DAYS = 30
 MIN_HISTORY_DAYS = 14  # a user's own baseline needs this many earlier days on record
@@ -66,7 +67,8 @@ SUMS = (
     "external_attachments",  # other e-mails with attachments / uploads leaving the organisation
     "prints",
     "print_pages",
-    "archives_created",  # archives written (.zip/.7z/.rar …)
+    "archives_created",  # archives written (.zip/.7z/.rar …), or files renamed to an archive's name
+    "registered_renamed",  # registered carriers renamed or moved (the old path is registered)
     "customer_records",
     "job_site_visits",
     "exfil_items",  # files or attachments that left: USB + external uploads + external attachments
@@ -85,7 +87,7 @@ class Grouped:
     registered carriers touched, with the destinations' classes that were used."""
 
     days: pl.DataFrame  # user, day, SUMS
-    registered: pl.DataFrame  # user, day, object, registered_events, usb_registered, registered_exfil
+    registered: pl.DataFrame  # user, day, object, and the _REG_SUMS
     destinations: pl.DataFrame  # destination, class flags
 
 
@@ -94,11 +96,15 @@ def _events(source) -> pl.LazyFrame:
 
 
 def destination_table(events: pl.LazyFrame, context: Context) -> pl.DataFrame:
-    """Distinct destinations with their class flags (destinations.flags) and `crm`. Cost: one streaming
-    pass over the destination column; regexes over the distinct values only."""
+    """Distinct destinations with their class flags (destinations.flags), `crm`, and `archive` (a
+    rename's new name that is an archive). Cost: one streaming pass over the destination column; regexes
+    over the distinct values only."""
     values = events.select(pl.col("destination").unique()).collect(engine="streaming")["destination"]
     table = context.destination_flags(values)
-    return table.with_columns(crm=pl.col("destination").str.contains(context.crm_regex()))
+    return table.with_columns(
+        crm=pl.col("destination").str.contains(context.crm_regex()),
+        archive=pl.col("destination").str.contains(OBFUSCATION_RE),
+    )
 
 
 _HASH_SEED = 0x5A6D  # any fixed seed; hashes are compared only within one run
@@ -168,6 +174,7 @@ def event_flags(events: pl.LazyFrame, context: Context, table: pl.DataFrame) -> 
     )
     c = pl.col
     upload, mail_send, usb = action == "upload", action == "email_send", action == "usb_copy"
+    rename = action == "file_rename"
     attachments = mail_send & (c("_count") > 0)
     leaves = c("_personal_cloud") | c("_personal_webmail") | c("_competitor") | c("_external")
     staged = base.with_columns(
@@ -196,7 +203,8 @@ def event_flags(events: pl.LazyFrame, context: Context, table: pl.DataFrame) -> 
         & ~c("_to_comp"),
         "prints": action == "print",
         "print_pages": pl.when(action == "print").then(pl.max_horizontal(c("_count"), 1)).otherwise(0),
-        "archives_created": c("_obfuscation"),
+        "archives_created": c("_obfuscation") | (rename & c("_archive")),
+        "registered_renamed": rename & c("_reg"),
         "customer_records": pl.when(action.is_in(("download", "app_export")) & c("_crm"))
         .then(pl.max_horizontal(c("_count"), 1))
         .otherwise(0),
@@ -219,8 +227,17 @@ def event_flags(events: pl.LazyFrame, context: Context, table: pl.DataFrame) -> 
     )
 
 
-_CLASS_FLAGS = (d.OWN, d.COMPETITOR, d.PERSONAL_CLOUD, d.PERSONAL_WEBMAIL, d.JOB_SITE, d.EXTERNAL, "crm")
-_REG_SUMS = ("registered_events", "usb_registered", "registered_exfil")
+_CLASS_FLAGS = (
+    d.OWN,
+    d.COMPETITOR,
+    d.PERSONAL_CLOUD,
+    d.PERSONAL_WEBMAIL,
+    d.JOB_SITE,
+    d.EXTERNAL,
+    "crm",
+    "archive",
+)
+_REG_SUMS = ("registered_events", "usb_registered", "registered_exfil", "registered_renamed")
 
 
 def group(source, context: Context) -> Grouped:
@@ -245,6 +262,7 @@ def group(source, context: Context) -> Grouped:
         "registered_events",
         "usb_registered",
         "registered_exfil",
+        "registered_renamed",
     )
     return Grouped(days=days, registered=registered, destinations=table)
 

@@ -95,7 +95,13 @@ INDICATORS: tuple[Indicator, ...] = (
         "倍标准差",
         "standard deviations",
     ),
-    Indicator("sequence", "收集→打包→外发序列", "collection → archive → exfiltration sequence", "", ""),
+    Indicator(
+        "sequence",
+        "收集→打包或改名→外发序列",
+        "collection → archive or rename → exfiltration sequence",
+        "",
+        "",
+    ),
     Indicator(
         "customer_records",
         "单日下载客户记录超过阈值",
@@ -159,7 +165,7 @@ def values(table: pl.DataFrame, context: Context, weights: Weights) -> pl.DataFr
     # collection: unusually many registered carriers touched, or several beyond grants, in one day
     z_reg = _z("registered_objects", "registered_objects_self_mean", "registered_objects_self_std", 10)
     collection = (z_reg >= weights.z_low) | (c("registered_beyond_grants") >= 3)
-    obfuscation = c("archives_created") > 0
+    obfuscation = (c("archives_created") > 0) | (c("registered_renamed") > 0)
     personal_out = (
         c("cloud_personal_uploads") + c("webmail_personal_with_attachments") + c("competitor_mails")
     ) > 0

@@ -95,6 +95,8 @@ DLP_ACTIONS: dict[str, str] = {a: a for a in ACTIONS} | {
     "write": "file_write",
     "visit": "web_visit",
     "web": "web_visit",
+    "rename": "file_rename",
+    "move": "file_rename",
 }
 
 

@@ -25,6 +25,9 @@ ACTIONS = (
     "email_send",
     "print",
     "app_export",  # an export from a business application (CRM, ERP, PLM)
+    # a file renamed or moved: `object` is the old path, `destination` the new one (where it went).
+    # Last in the Enum, so stores written before it read unchanged.
+    "file_rename",
 )
 ACTION = pl.Enum(ACTIONS)
 
@@ -37,7 +40,7 @@ SCHEMA: dict[str, pl.DataType] = {
     # File path, URL, or e-mail subject/attachment names: what was acted on.
     "object": pl.String(),
     # Where it went: a domain (uploads, web, the recipients' domains of an e-mail, comma-separated),
-    # a device id (USB), or a printer. Empty when nothing left the machine.
+    # a device id (USB), a printer, or a rename's new path. Empty when nothing left the machine.
     "destination": pl.String(),
     "bytes": pl.Int64(),
     # How many items the event stands for: attachments of an e-mail, records of an export, pages printed.

@@ -170,6 +170,7 @@ DLP = """timestamp,user,host,action,object,destination,bytes,count
 2026-03-02T23:30:00.250,li.si,PC-02,upload,plan.pdf,pan.baidu.com,99,
 2026-03-02T16:00:00+00:00,li.si,PC-02,EXPORT,crm:customers,,not-a-number,5000
 2026-03-02T16:00:00+00:00,li.si,PC-02,teleport,x,,,
+2026-03-02T16:30:00+00:00,li.si,PC-02,Rename,D:\\图纸\\P01.dwg,D:\\照片.jpg,,
 yesterday,li.si,PC-02,print,x,,,
 """
 
@@ -186,6 +187,8 @@ def test_dlp_synonyms_iso_times_and_optional_columns(tmp_path):
         (_utc(2026, 3, 2, 15, 30, 0, 250000), date(2026, 3, 2), "li.si", "upload", "pan.baidu.com", 99, None),
         # 16:00 UTC is midnight in Shanghai: the next day.
         (_utc(2026, 3, 2, 16, 0), date(2026, 3, 3), "li.si", "app_export", None, None, 5000),
+        # a rename: the old path is the object, the new one its destination
+        (_utc(2026, 3, 2, 16, 30), date(2026, 3, 3), "li.si", "file_rename", "D:\\照片.jpg", None, None),
     ]
     assert result.counts.dropped == {
         "bad_time": 1,

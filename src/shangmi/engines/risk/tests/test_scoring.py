@@ -133,6 +133,34 @@ def test_collection_archive_exfiltration_sequence():
     assert contributions(by_user["u0"]) == {"registered_beyond_grants": 1.4}
 
 
+def test_renaming_a_registered_carrier_is_the_obfuscation_step():
+    """The sequence with a rename instead of an archive: the registered drawing leaves under an innocent
+    name, by USB, two days after it was renamed."""
+    disguised = r"D:\temp\旅游照片.jpg"
+    events = [
+        *(event(at(DAY - 3, 10, k), "u0", "file_open", p02(k)) for k in range(3)),  # collection beyond grants
+        event(at(DAY - 2, 16), "u0", "file_rename", p01(7), disguised),  # obfuscation
+        event(at(DAY, 11), "u0", "usb_copy", disguised, "E:", 5 * 10**6),  # exfiltration
+    ]
+    by_user, _ = run(events, weights=scoring.Weights(explain_min_score=0))
+    found = contributions(by_user["u0"])
+    assert found["sequence"] == 20.0
+    assert set(found) == {"sequence", "registered_beyond_grants"}
+    reasons = {e["reason"] for e in by_user["u0"].top_events}
+    assert "rename" in reasons
+    # renaming an ordinary file is no obfuscation step: the same USB copy makes no sequence
+    collection, exfiltration = events[:3], events[-1]
+    renamed = event(at(DAY - 2, 16), "u0", "file_rename", r"D:\周报.docx", disguised)
+    ordinary = [*collection, renamed, exfiltration]
+    by_user, _ = run(ordinary, weights=scoring.Weights(low=1))
+    assert "sequence" not in contributions(by_user["u0"])
+    # a rename to an archive's name is one, registered or not
+    archived = event(at(DAY - 2, 16), "u0", "file_rename", r"D:\周报.docx", r"D:\周报.7z")
+    to_archive = [*collection, archived, exfiltration]
+    by_user, _ = run(to_archive)
+    assert contributions(by_user["u0"])["sequence"] == 20.0
+
+
 def test_no_single_indicator_reaches_high_even_in_the_departure_window():
     weights = scoring.Weights()
     for indicator in INDICATORS:
