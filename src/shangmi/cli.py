@@ -464,6 +464,16 @@ def _register_risk_commands() -> None:
 _register_risk_commands()
 
 
+def _register_fp_commands() -> None:
+    from shangmi.cli_fp import fp_app, register
+
+    register()
+    app.add_typer(fp_app, name="fp")
+
+
+_register_fp_commands()
+
+
 def main() -> None:
     app()
 
