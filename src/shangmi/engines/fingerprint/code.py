@@ -6,8 +6,11 @@ extension) the parse tree is walked in pre-order and yields two streams:
 * `ast`: one token per named node type plus keyword tokens; identifiers become ``ID`` and literals ``LIT``
   (their subtrees are not entered); comments, punctuation and operators are dropped. Renaming, re-spacing,
   re-commenting and re-bracing therefore change nothing.
-* `lit`: the exact text of every literal (strings, numbers, characters, booleans): verbatim messages and
-  constants survive most plagiarism and are strong evidence of copying.
+* `lit`: the exact text of every literal (strings, numbers, characters, booleans) whose content (quotes
+  stripped) has at least MIN_LITERAL_CHARS characters: verbatim messages and constants survive most
+  plagiarism and are strong evidence of copying, whereas ``0``, ``1``, ``'a'`` or ``""`` occur in nearly
+  every program and are below the noise threshold of this channel (as k is for the winnowed channels).
+  The `ast` stream keeps its ``LIT`` token for every literal either way.
 
 Every token keeps the byte offset of its node so that a fingerprint maps back to a line range. The raw-text
 channel of code files (comments and strings included) is produced by `text.py` on the whole file.
@@ -68,6 +71,8 @@ _EMIT, _LEAF, _SKIP, _DROP = 0, 1, 2, 3
 ID_CODE = token_code("ID")
 LIT_CODE = token_code("LIT")
 MAX_LITERAL_BYTES = 256
+MIN_LITERAL_CHARS = 2
+_QUOTES = b"\"'`"
 
 
 @dataclass
@@ -113,6 +118,12 @@ def _parser_and_table(language: str):
     return parser, actions
 
 
+def _significant(literal: bytes) -> bool:
+    """Whether a literal carries evidence: at least MIN_LITERAL_CHARS characters inside its quotes."""
+    content = literal.strip(_QUOTES)
+    return len(content.decode("utf-8", "replace")) >= MIN_LITERAL_CHARS
+
+
 def tokenize(source: bytes, language: str) -> CodeTokens:
     """Parse `source` as `language` (a value of LANGUAGES) and return its token streams."""
     parser, actions = _parser_and_table(language)
@@ -138,8 +149,10 @@ def tokenize(source: bytes, language: str) -> CodeTokens:
             start = node.start_byte
             push(code)
             push_off(start)
-            literals.append(source[start : min(node.end_byte, start + MAX_LITERAL_BYTES)])
-            lit_offsets.append(start)
+            value = source[start : min(node.end_byte, start + MAX_LITERAL_BYTES)]
+            if _significant(value):
+                literals.append(value)
+                lit_offsets.append(start)
             descend = False
         elif action == _SKIP:
             descend = False

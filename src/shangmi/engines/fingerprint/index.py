@@ -1,6 +1,6 @@
 """The on-disk index of registered material: a single SQLite file, built incrementally.
 
-Schema (format version 1):
+Schema (format version 2; version 1 held literals below the `lit` noise threshold, see code.py):
 
 * ``meta(key, value)``: format, engine version, parameters (JSON), key id (empty without a case key);
 * ``items(id, name, root, size, mtime_ns, sha256, kind, unit, language, tlsh, totals, status, reason)``: one
@@ -11,8 +11,9 @@ Schema (format version 1):
 
 `build` re-fingerprints only files whose size or mtime changed, and drops items of a root that no longer
 exist there. `load` reads what a scan needs into memory: the set of live fingerprints (minus public ones
-and those in more than `max_item_share` items) and per-item totals. Postings are fetched per hit from
-SQLite by `Loaded.postings`.
+and those in more than `max_item_share` items), per-item totals, and the item frequency of every live
+fingerprint held by two or more items with the items' weighted totals (`weights.py`). Postings are fetched
+per hit from SQLite by `Loaded.postings`.
 Cost: build O(total tokens); load O(fingerprints) time and about 100 bytes per distinct fingerprint.
 """
 
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import weights
 from .errors import IndexError_, KeyMismatch
 from .params import CHANNEL_ID, CHANNEL_NAME, ENGINE_VERSION, FORMAT_VERSION, Params
 from .pipeline import Outcome, outcomes, parallel_map
@@ -86,7 +88,9 @@ def _check_meta(con: sqlite3.Connection, params: Params | None, hasher: Hasher) 
         )
         return params
     if meta.get("format") != str(FORMAT_VERSION):
-        raise IndexError_(f"index format {meta.get('format')!r}, this engine reads {FORMAT_VERSION}")
+        raise IndexError_(
+            f"index format {meta.get('format')!r}, this engine reads {FORMAT_VERSION}: rebuild the index"
+        )
     stored = Params.from_json(json.loads(meta["params"]))
     if params is not None and params.matching_fields() != stored.matching_fields():
         raise IndexError_("the index was built with other winnowing parameters")
@@ -227,6 +231,7 @@ class Item:
     tlsh: str
     root: str
     totals: dict[str, int]
+    weighted: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -241,6 +246,7 @@ class Loaded:
     hashes: set[int]
     suppressed: set[int]
     tlsh_items: list[tuple[int, str]]
+    shared: dict[int, int] = field(default_factory=dict)
     _con: sqlite3.Connection | None = None
 
     def postings(self, fps: list[int]) -> dict[int, dict[str, list[tuple[int, int, int, int]]]]:
@@ -276,7 +282,9 @@ def load(path: Path, *, key: bytes | None = None) -> Loaded:
         raise IndexError_(f"not a shangmi index: {exc}") from None
     try:
         if meta.get("format") != str(FORMAT_VERSION):
-            raise IndexError_(f"index format {meta.get('format')!r}, this engine reads {FORMAT_VERSION}")
+            raise IndexError_(
+                f"index format {meta.get('format')!r}, this engine reads {FORMAT_VERSION}: rebuild the index"
+            )
         if meta.get("key_id", "") != Hasher(key).key_id:
             raise KeyMismatch("the case key does not match the key this index was built with")
         params = Params.from_json(json.loads(meta["params"]))
@@ -286,13 +294,18 @@ def load(path: Path, *, key: bytes | None = None) -> Loaded:
         ):
             items[iid] = Item(iid, name, kind, unit, size, sha, tl, root, json.loads(totals))
         suppressed = {h for (h,) in con.execute("SELECT hash FROM public")}
-        suppressed.update(
-            h
-            for (h,) in con.execute(
-                "SELECT hash FROM fps WHERE channel != ? GROUP BY hash HAVING COUNT(DISTINCT item) > ?",
-                (CHANNEL_ID["sha"], params.max_item_share),
-            )
-        )
+        shared: dict[int, int] = {}
+        for h, n in con.execute(
+            "SELECT hash, COUNT(DISTINCT item) FROM fps WHERE channel != ? GROUP BY hash"
+            " HAVING COUNT(DISTINCT item) > 1",
+            (CHANNEL_ID["sha"],),
+        ):
+            if n > params.max_item_share:
+                suppressed.add(h)
+            else:
+                shared[h] = n
+        for h in suppressed:
+            shared.pop(h, None)
         hashes = {h for (h,) in con.execute("SELECT DISTINCT hash FROM fps")}
         if suppressed:
             hashes -= suppressed
@@ -306,6 +319,7 @@ def load(path: Path, *, key: bytes | None = None) -> Loaded:
                 if name != "rec" and item in items:
                     totals = items[item].totals
                     totals[name] = max(0, totals.get(name, 0) - n)
+        weights.apply(con, items, shared)
         tlsh_items = [(i.id, i.tlsh) for i in items.values() if i.tlsh and i.kind == "other"]
     except sqlite3.DatabaseError as exc:
         raise IndexError_(f"corrupt index: {exc}") from None
@@ -320,4 +334,5 @@ def load(path: Path, *, key: bytes | None = None) -> Loaded:
         hashes,
         suppressed,
         tlsh_items,
+        shared,
     )

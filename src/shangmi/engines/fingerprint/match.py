@@ -2,7 +2,10 @@
 
 Per channel c, over fingerprints that are not suppressed (public or in more than N items):
 
-* containment of the suspect in the item  C_s = |S ∩ I| / |S|,  of the item in the suspect  C_i = |S ∩ I| / |I|;
+* containment of the suspect in the item  C_s = W(S ∩ I) / W(S),  of the item in the suspect
+  C_i = W(S ∩ I) / W(I), where W sums the weights of distinct fingerprints: 1 / (number of registered items
+  holding the fingerprint), 1 for one held by a single item or by none (`weights.py`). Material common to
+  several registered items therefore counts less than material specific to one;
 * runs: matched suspect fingerprints whose token positions are at most w apart (the winnowing window: inside
   a common passage no two consecutive fingerprints are further apart) form one run; a run spans
   (last - first + k) tokens; `longest` is the longest run;
@@ -27,6 +30,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from . import weights
 from .document import Document
 from .params import Params
 
@@ -143,6 +147,8 @@ def _stream_channel(
     suppressed: set[int],
     item_total: int,
     params: Params,
+    shared_items: dict[int, int],
+    item_weight: float,
 ) -> tuple[ChannelMatch, list[Region]]:
     ch = doc.channels[name]
     k, w = (params.k[name], params.w[name]) if name in params.k else (1, 1)
@@ -177,8 +183,10 @@ def _stream_channel(
                     len(members),
                 )
             )
-    cs = len(shared) / len(valid) if valid else 0.0
-    ci = min(1.0, len(shared) / item_total) if item_total else 0.0
+    common = weights.total(shared, shared_items)
+    suspect_weight = weights.total(valid, shared_items)
+    cs = common / suspect_weight if suspect_weight else 0.0
+    ci = min(1.0, common / item_weight) if item_weight else 0.0
     score = max(cs, ci) * min(1.0, longest / t) if shared else 0.0
     return ChannelMatch(len(shared), len(valid), item_total, cs, ci, longest, score), regions
 
@@ -235,10 +243,16 @@ def score_pair(
     totals: dict[str, int],
     suppressed: set[int],
     params: Params,
+    shared_items: dict[int, int] | None = None,
+    weighted: dict[str, float] | None = None,
 ) -> PairMatch | None:
     """Score a suspect Document against one item given the item's postings of the shared fingerprints
     (per channel) and the item's totals (distinct non-suppressed fingerprints per channel; for `rec`, rows).
+    `shared_items` maps a fingerprint held by several registered items to their number and `weighted` holds
+    the item's weighted totals (both from the index; absent, every fingerprint weighs 1).
     None when nothing but suppressed material is shared."""
+    shared_items = shared_items or {}
+    weighted = weighted or {}
     channels: dict[str, ChannelMatch] = {}
     regions: list[Region] = []
     for name, posts in postings.items():
@@ -247,7 +261,10 @@ def score_pair(
         if name == "rec":
             cm, regs = _record_channel(doc, posts, suppressed, totals.get("rec", 0))
         else:
-            cm, regs = _stream_channel(name, doc, posts, suppressed, totals.get(name, 0), params)
+            item_total = totals.get(name, 0)
+            cm, regs = _stream_channel(
+                name, doc, posts, suppressed, item_total, params, shared_items, weighted.get(name, item_total)
+            )
         if cm.shared:
             channels[name] = cm
             regions.extend(regs)

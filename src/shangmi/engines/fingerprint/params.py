@@ -12,7 +12,7 @@ Channels and their tokens:
 name   tokens                                                       k     w     t
 =====  ===========================================================  ====  ====  =======
 ast    tree-sitter node types; identifiers and literals abstracted  12    4     15
-lit    literal values of code (strings, numbers), one per token     1     1     1
+lit    literal values of code of 2+ characters, one per token       1     1     1
 raw    words and CJK characters of text (also code's comments)      8     8     15
 rec    normalised field values of a spreadsheet row                 1     1     1
 ent    DXF entity shapes, translation- and layer-free               1     1     1
@@ -29,8 +29,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-ENGINE_VERSION = "shangmi-fp 1.0"
-FORMAT_VERSION = 1
+ENGINE_VERSION = "shangmi-fp 1.1"
+FORMAT_VERSION = 2
 
 CHANNELS = ("ast", "lit", "raw", "rec", "ent", "sha")
 CHANNEL_ID = {name: i + 1 for i, name in enumerate(CHANNELS)}

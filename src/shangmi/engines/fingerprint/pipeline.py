@@ -150,6 +150,22 @@ def parallel_map(fn: Callable, items: Iterable, workers: int, chunksize: int = 8
         yield from map(fn, items)
         return
     _FN = fn
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers, maxtasksperchild=2000) as pool:
+    pool = multiprocessing.get_context("fork").Pool(
+        workers, initializer=_child_signals, maxtasksperchild=2000
+    )
+    try:
         yield from pool.imap_unordered(_call, items, chunksize)
+    except BaseException:  # including GeneratorExit when the caller stops early
+        pool.terminate()
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()
+
+
+def _child_signals() -> None:
+    """A forked child inherits the parent's handlers, e.g. the task worker's graceful-shutdown SIGTERM
+    handler, which would keep Pool.terminate() from stopping it; Ctrl-C is the parent's to handle."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

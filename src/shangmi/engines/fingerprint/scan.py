@@ -50,7 +50,16 @@ def match_document(out: Outcome, index: Loaded, params: Params) -> list[dict]:
                 for name, rows in channels.items()
             }
             pm = score_pair(
-                doc, item.name, item.kind, item.unit, postings, item.totals, index.suppressed, params
+                doc,
+                item.name,
+                item.kind,
+                item.unit,
+                postings,
+                item.totals,
+                index.suppressed,
+                params,
+                index.shared,
+                item.weighted,
             )
             if pm is not None:
                 pairs.append(pm.to_json() | {"item_unit": item.unit, "item_kind": item.kind})
