@@ -23,6 +23,10 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 
 from shangmi.apps.accounts import actions
 from shangmi.apps.assessment.tests.matrix_factories import ASSESSMENT_PARAM_FACTORIES
+from shangmi.apps.forensics.tests.matrix_factories import (
+    FORENSICS_OBJECT_ROUTES,
+    FORENSICS_PARAM_FACTORIES,
+)
 from shangmi.apps.monitoring.tests.matrix_factories import MONITORING_PARAM_FACTORIES
 from shangmi.apps.people.tests.matrix_factories import PEOPLE_PARAM_FACTORIES
 
@@ -162,6 +166,7 @@ PARAM_FACTORIES: dict[str, ObjectFactory] = {
     **PEOPLE_PARAM_FACTORIES,
     **ASSESSMENT_PARAM_FACTORIES,
     **MONITORING_PARAM_FACTORIES,
+    **FORENSICS_PARAM_FACTORIES,
 }
 
 OBJECT_ROUTES: dict[str, ObjectFactory] = {
@@ -176,6 +181,7 @@ OBJECT_ROUTES: dict[str, ObjectFactory] = {
     "accounts:inbox_open": _notification,
     "api:token_revoke": _token,
     "api:notification_read": _notification,
+    **FORENSICS_OBJECT_ROUTES,
 }
 MISSING_ID = 987654321
 MISSING_UUID = "00000000-0000-4000-8000-000000000000"

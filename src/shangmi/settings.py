@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "shangmi.apps.people",
     "shangmi.apps.assessment",
     "shangmi.apps.monitoring",
+    "shangmi.apps.forensics",
     "shangmi.apps.ops",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -213,6 +214,13 @@ ASSESSMENT_FRAMEWORK_DIRS = [
 # --- monitoring ------------------------------------------------------------------------------------
 # How often the worker reads the watched log folders for new files.
 MONITORING_WATCH_SECONDS = int(os.environ.get("SHANGMI_MONITORING_WATCH_SECONDS", "300"))
+
+# --- forensics ------------------------------------------------------------------------------------
+# Server folders (besides each organisation's own forensics/<org>/incoming) whose material may be
+# fingerprinted or scanned, e.g. where seized disks are mounted; several separated by ':'.
+FORENSICS_ROOTS = [p for p in os.environ.get("SHANGMI_FORENSICS_ROOTS", "").split(os.pathsep) if p]
+# Processes a build or scan uses (the engine forks them).
+FORENSICS_WORKERS = int(os.environ.get("SHANGMI_FORENSICS_WORKERS", "2"))
 
 # --- API -------------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

@@ -20,6 +20,7 @@ urlpatterns = [
     path("people/", include("shangmi.apps.people.urls")),
     path("assessment/", include("shangmi.apps.assessment.urls")),
     path("monitoring/", include("shangmi.apps.monitoring.urls")),
+    path("forensics/", include("shangmi.apps.forensics.urls")),
     path("log/", include("shangmi.apps.evidence.urls_log")),
     path("verify/", evidence_web.verify, name="verify"),
     path("api/v1/", api_urls()),

@@ -134,6 +134,9 @@ def test_every_list_endpoint_in_the_schema_is_paginated(client):
             "/api/v1/monitoring/sources",
             "/api/v1/monitoring/uploads",
             "/api/v1/monitoring/runs",
+            "/api/v1/forensics/indexes",
+            "/api/v1/forensics/scans",
+            "/api/v1/forensics/scans/{scan_id}/pairs",
         ]
     )
 
