@@ -68,6 +68,8 @@ _LITERAL_NAMES = {
     "verbatim_string",
 }
 _EMIT, _LEAF, _SKIP, _DROP = 0, 1, 2, 3
+_SYMBOLS = 1 << 16  # tree-sitter symbols (kind ids) are 16-bit
+_ERROR_SYMBOL = _SYMBOLS - 1  # ts_builtin_sym_error: Node.is_error is kind_id == this
 ID_CODE = token_code("ID")
 LIT_CODE = token_code("LIT")
 MAX_LITERAL_BYTES = 256
@@ -115,6 +117,9 @@ def _parser_and_table(language: str):
             actions.append((_EMIT, token_code(name)))
         else:
             actions.append((_DROP, 0))
+    # Symbols at or past node_kind_count (the ERROR symbol is 65535) are emitted as code 0; padding the
+    # table to every 16-bit symbol turns that bounds check, done once per node, into a plain lookup.
+    actions.extend([(_EMIT, 0)] * (_SYMBOLS - len(actions)))
     return parser, actions
 
 
@@ -134,16 +139,19 @@ def tokenize(source: bytes, language: str) -> CodeTokens:
     lit_offsets: list[int] = []
     errors = 0
     cursor = tree.walk()
+    # One Python step per node: bind the methods once (this loop is most of a code file's cost).
     push = ast.append
     push_off = offsets.append
+    first_child, next_sibling, parent = cursor.goto_first_child, cursor.goto_next_sibling, cursor.goto_parent
     while True:
         node = cursor.node
-        action, code = actions[node.kind_id] if node.kind_id < len(actions) else (_EMIT, 0)
+        kind = node.kind_id
+        action, code = actions[kind]
         descend = True
         if action == _EMIT:
             push(code)
             push_off(node.start_byte)
-            if node.is_error:
+            if kind == _ERROR_SYMBOL:
                 errors += 1
         elif action == _LEAF:
             start = node.start_byte
@@ -156,8 +164,8 @@ def tokenize(source: bytes, language: str) -> CodeTokens:
             descend = False
         elif action == _SKIP:
             descend = False
-        if descend and cursor.goto_first_child():
+        if descend and first_child():
             continue
-        while not cursor.goto_next_sibling():
-            if not cursor.goto_parent():
+        while not next_sibling():
+            if not parent():
                 return CodeTokens(language, ast, offsets, literals, lit_offsets, errors)

@@ -295,9 +295,11 @@ def load(path: Path, *, key: bytes | None = None) -> Loaded:
             items[iid] = Item(iid, name, kind, unit, size, sha, tl, root, json.loads(totals))
         suppressed = {h for (h,) in con.execute("SELECT hash FROM public")}
         shared: dict[int, int] = {}
+        # NOT INDEXED: one sequential pass and a sort beat a walk of the hash index that fetches every
+        # row's item and channel from the table at random (about 4x faster); same rows, same hash order.
         for h, n in con.execute(
-            "SELECT hash, COUNT(DISTINCT item) FROM fps WHERE channel != ? GROUP BY hash"
-            " HAVING COUNT(DISTINCT item) > 1",
+            "SELECT hash, COUNT(DISTINCT item) FROM fps NOT INDEXED WHERE channel != ? GROUP BY hash"
+            " HAVING COUNT(DISTINCT item) > 1 ORDER BY hash",
             (CHANNEL_ID["sha"],),
         ):
             if n > params.max_item_share:

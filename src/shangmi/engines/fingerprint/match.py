@@ -29,15 +29,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import NamedTuple
 
 from . import weights
 from .document import Document
 from .params import Params
+from .suspect import SuspectCache
 
 
-@dataclass
-class Posting:
-    """Where an item holds a fingerprint."""
+class Posting(NamedTuple):
+    """Where an item holds a fingerprint (a tuple: scans build one per fetched posting, cheaply)."""
 
     fp: int
     pos: int
@@ -113,6 +115,13 @@ class PairMatch:
         }
 
 
+_POS, _FIRST, _LAST = itemgetter(1), itemgetter(2), itemgetter(3)  # fields of a Posting
+
+
+def _span_len(span: tuple[int, int]) -> int:
+    return span[1] - span[0]
+
+
 def _spans(positions: list[int], gap: int) -> list[tuple[int, int]]:
     """Index spans [lo, hi) of sorted positions whose neighbours are at most `gap` apart."""
     spans = []
@@ -149,42 +158,46 @@ def _stream_channel(
     params: Params,
     shared_items: dict[int, int],
     item_weight: float,
+    suspect: SuspectCache,
 ) -> tuple[ChannelMatch, list[Region]]:
     ch = doc.channels[name]
+    view = suspect.get_channel(name, ch, suppressed, shared_items)
     k, w = (params.k[name], params.w[name]) if name in params.k else (1, 1)
     t = params.guarantee(name)
     item_at: dict[int, list[Posting]] = defaultdict(list)
     for post in postings:
         item_at[post.fp].append(post)
-    valid = {fp for fp in ch.fps if fp not in suppressed}
+    valid = view.valid
     shared = valid & item_at.keys()
-    idx = sorted(i for i, fp in enumerate(ch.fps) if fp in shared)
+    idx = view.indices(shared)
     regions: list[Region] = []
     longest = 0
     if idx:
-        positions = [ch.pos[i] for i in idx]
+        # map/itemgetter instead of generator expressions: this loop runs for every region of every pair
+        # (hundreds of thousands per scan); the values and the (stable) sort order are unchanged.
+        fps, ch_first, ch_last = ch.fps, ch.first.__getitem__, ch.last.__getitem__
+        positions = list(map(ch.pos.__getitem__, idx))
         for lo, hi in _spans(positions, w):
             members = idx[lo:hi]
             first, last = positions[lo], positions[hi - 1]
             tokens = last - first + k
             longest = max(longest, tokens)
-            item_posts = sorted((p for i in members for p in item_at[ch.fps[i]]), key=lambda post: post.pos)
-            ipos = [p.pos for p in item_posts]
-            blo, bhi = max(_spans(ipos, w), key=lambda s: s[1] - s[0])
+            item_posts = sorted([p for i in members for p in item_at[fps[i]]], key=_POS)
+            blo, bhi = max(_spans(list(map(_POS, item_posts)), w), key=_span_len)
             chosen = item_posts[blo:bhi]
             regions.append(
                 Region(
                     name,
-                    min(ch.first[i] for i in members),
-                    max(ch.last[i] for i in members),
-                    min(p.first for p in chosen),
-                    max(p.last for p in chosen),
+                    min(map(ch_first, members)),
+                    max(map(ch_last, members)),
+                    min(map(_FIRST, chosen)),
+                    max(map(_LAST, chosen)),
                     tokens,
                     len(members),
                 )
             )
     common = weights.total(shared, shared_items)
-    suspect_weight = weights.total(valid, shared_items)
+    suspect_weight = view.weight
     cs = common / suspect_weight if suspect_weight else 0.0
     ci = min(1.0, common / item_weight) if item_weight else 0.0
     score = max(cs, ci) * min(1.0, longest / t) if shared else 0.0
@@ -245,14 +258,17 @@ def score_pair(
     params: Params,
     shared_items: dict[int, int] | None = None,
     weighted: dict[str, float] | None = None,
+    suspect: SuspectCache | None = None,
 ) -> PairMatch | None:
     """Score a suspect Document against one item given the item's postings of the shared fingerprints
     (per channel) and the item's totals (distinct non-suppressed fingerprints per channel; for `rec`, rows).
     `shared_items` maps a fingerprint held by several registered items to their number and `weighted` holds
-    the item's weighted totals (both from the index; absent, every fingerprint weighs 1).
+    the item's weighted totals (both from the index; absent, every fingerprint weighs 1). `suspect` caches
+    item-independent facts of `doc` across the pairs of one scanned file (`suspect.py`).
     None when nothing but suppressed material is shared."""
     shared_items = shared_items or {}
     weighted = weighted or {}
+    suspect = SuspectCache() if suspect is None else suspect
     channels: dict[str, ChannelMatch] = {}
     regions: list[Region] = []
     for name, posts in postings.items():
@@ -263,7 +279,15 @@ def score_pair(
         else:
             item_total = totals.get(name, 0)
             cm, regs = _stream_channel(
-                name, doc, posts, suppressed, item_total, params, shared_items, weighted.get(name, item_total)
+                name,
+                doc,
+                posts,
+                suppressed,
+                item_total,
+                params,
+                shared_items,
+                weighted.get(name, item_total),
+                suspect,
             )
         if cm.shared:
             channels[name] = cm

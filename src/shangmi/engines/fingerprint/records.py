@@ -47,6 +47,14 @@ _ORG_SUFFIX = re.compile(
 _ADDR = re.compile(
     r"省|市|区|县|镇|路|街|号|弄|巷|\b(street|st|road|rd|avenue|ave|lane|floor|building)\b", re.I
 )
+# Every match of _ORG / _ADDR starts with one of these characters (compared under the same re.I rules), so
+# a string without any of them cannot match: a one-character-class scan rules most cells out several times
+# faster than the alternations with word boundaries, and the full pattern decides the rest as before.
+_ORG_HINT = re.compile(r"[公集有厂研事cligp]", re.I)
+_ADDR_HINT = re.compile(r"[省市区县镇路街号弄巷srafbl]", re.I)
+_PHONE_EXT = re.compile(r"(?i)ext|转|分机")
+_NON_DIGIT = re.compile(r"\D")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
 _STRIP = re.compile(r"[\W_]+")
 _SHEET_NAME = re.compile(r"xl/worksheets/sheet(\d+)\.xml$")
 _ROW = re.compile(rb"<row\b([^>]*)>(.*?)</row>", re.S)
@@ -65,29 +73,29 @@ def cell_value(raw: str, norm: str | None = None) -> tuple[str, bool] | None:
     if not text:
         return None
     low = text.casefold()
-    if _EMAIL.match(low):
+    if "@" in low and _EMAIL.match(low):
         return "E" + low, True
     if _PHONE_CHARS.match(text):
-        digits = re.sub(r"\D", "", re.split(r"(?i)ext|转|分机", text)[0])
+        digits = _NON_DIGIT.sub("", _PHONE_EXT.split(text)[0])
         if digits.startswith("0086"):
             digits = digits[4:]
         elif digits.startswith("86") and len(digits) == 13:
             digits = digits[2:]
-        mobile = re.fullmatch(r"1[3-9]\d{9}", digits) is not None
+        mobile = _MOBILE.fullmatch(digits) is not None
         plausible = 7 <= len(digits) <= 15 and (
             len(digits) >= 10 or text.startswith(("+", "(")) or "-" in text or " " in text
         )
         if mobile or plausible:
             return "P" + digits, True
     norm = normalise(text) if norm is None else norm.strip()
-    if _ORG.search(norm):
+    if _ORG_HINT.search(norm) and _ORG.search(norm):
         core = _STRIP.sub("", _ORG_SUFFIX.sub("", norm))
         if len(core) >= 2:
             return "N" + core, True
     flat = _STRIP.sub("", norm)
     if len(flat) < 2:
         return None
-    if _ADDR.search(norm):
+    if _ADDR_HINT.search(norm) and _ADDR.search(norm):
         return "A" + flat, False
     return "V" + flat, False
 

@@ -26,6 +26,7 @@ from .params import ENGINE_VERSION, Params
 from .pipeline import Outcome, outcomes, parallel_map
 from .result import FileReport, ScanResult
 from .sources import Source, enumerate_inputs, file_sha256
+from .suspect import SuspectCache
 from .winnow import Hasher
 
 Progress = Callable[[int, int, int, int], None]  # files done, files total, bytes done, bytes total
@@ -41,14 +42,13 @@ def match_document(out: Outcome, index: Loaded, params: Params) -> list[dict]:
     hits = fps & index.hashes
     pairs = []
     if hits:
+        suspect = SuspectCache()
+        make = Posting._make
         for item_id, channels in index.postings(sorted(hits)).items():
             item = index.items.get(item_id)
             if item is None:
                 continue
-            postings = {
-                name: [Posting(h, pos, first, last) for h, pos, first, last in rows]
-                for name, rows in channels.items()
-            }
+            postings = {name: list(map(make, rows)) for name, rows in channels.items()}
             pm = score_pair(
                 doc,
                 item.name,
@@ -60,6 +60,7 @@ def match_document(out: Outcome, index: Loaded, params: Params) -> list[dict]:
                 params,
                 index.shared,
                 item.weighted,
+                suspect,
             )
             if pm is not None:
                 pairs.append(pm.to_json() | {"item_unit": item.unit, "item_kind": item.kind})
