@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 
 from shangmi.apps.accounts import actions
 from shangmi.apps.assessment.tests.matrix_factories import ASSESSMENT_PARAM_FACTORIES
+from shangmi.apps.bases.tests.matrix_factories import BASES_PARAM_FACTORIES
 from shangmi.apps.forensics.tests.matrix_factories import (
     FORENSICS_OBJECT_ROUTES,
     FORENSICS_PARAM_FACTORIES,
@@ -52,6 +53,7 @@ PUBLIC = {
     "api:log_info": "the log's origin and public verifier key",
     "verify": "the public receipt verification page (核验): computes in the browser, holds no tenant data",
     "registry:label_proof": "the QR target on a carrier label: an unguessable token, proves registration only",
+    "bases:published": "the list of recognised bases, published on the bureaus' portals (guide art. 14)",
 }
 
 # Routes with path parameters: how to make an object of `org` owned by `user`.
@@ -167,6 +169,7 @@ PARAM_FACTORIES: dict[str, ObjectFactory] = {
     **ASSESSMENT_PARAM_FACTORIES,
     **MONITORING_PARAM_FACTORIES,
     **FORENSICS_PARAM_FACTORIES,
+    **BASES_PARAM_FACTORIES,
 }
 
 OBJECT_ROUTES: dict[str, ObjectFactory] = {

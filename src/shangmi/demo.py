@@ -15,6 +15,7 @@ from shangmi.apps.accounts.models import Membership, Organisation, User
 from shangmi.apps.accounts.queries import platform_organisation
 from shangmi.apps.accounts.roles import OrgKind, Role
 from shangmi.demo_assessment import load_assessments
+from shangmi.demo_bases import load_bases
 from shangmi.demo_forensics import load_forensics
 from shangmi.demo_monitoring import load_monitoring
 from shangmi.demo_people import load_people
@@ -183,6 +184,7 @@ def load_demo() -> list[DemoLogin]:
     load_assessments(firm, _shaoxing_enterprise)
     load_monitoring(firm)
     load_forensics(firm)
+    load_bases()
     return logins
 
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "shangmi.apps.assessment",
     "shangmi.apps.monitoring",
     "shangmi.apps.forensics",
+    "shangmi.apps.bases",
     "shangmi.apps.ops",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -221,6 +222,10 @@ MONITORING_WATCH_SECONDS = int(os.environ.get("SHANGMI_MONITORING_WATCH_SECONDS"
 FORENSICS_ROOTS = [p for p in os.environ.get("SHANGMI_FORENSICS_ROOTS", "").split(os.pathsep) if p]
 # Processes a build or scan uses (the engine forks them).
 FORENSICS_WORKERS = int(os.environ.get("SHANGMI_FORENSICS_WORKERS", "2"))
+
+# --- demonstration bases ----------------------------------------------------------------------------
+# The yearly deadline for submitting applications, "MM-DD" (the Shaoxing guide: 30 September).
+BASES_DEADLINE = os.environ.get("SHANGMI_BASES_DEADLINE", "09-30")
 
 # --- API -------------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

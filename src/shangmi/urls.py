@@ -21,6 +21,7 @@ urlpatterns = [
     path("assessment/", include("shangmi.apps.assessment.urls")),
     path("monitoring/", include("shangmi.apps.monitoring.urls")),
     path("forensics/", include("shangmi.apps.forensics.urls")),
+    path("bases/", include("shangmi.apps.bases.urls")),
     path("log/", include("shangmi.apps.evidence.urls_log")),
     path("verify/", evidence_web.verify, name="verify"),
     path("api/v1/", api_urls()),

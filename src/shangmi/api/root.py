@@ -19,6 +19,7 @@ errors.install(api)
 from shangmi.apps.accounts.api import router as accounts_router  # noqa: E402
 from shangmi.apps.assessment.api import router as assessment_router  # noqa: E402
 from shangmi.apps.audit.api import router as audit_router  # noqa: E402
+from shangmi.apps.bases.api import router as bases_router  # noqa: E402
 from shangmi.apps.evidence.api import router as evidence_router  # noqa: E402
 from shangmi.apps.forensics.api import router as forensics_router  # noqa: E402
 from shangmi.apps.monitoring.api import router as monitoring_router  # noqa: E402
@@ -33,6 +34,7 @@ api.add_router("/people", people_router)
 api.add_router("/assessment", assessment_router)
 api.add_router("/monitoring", monitoring_router)
 api.add_router("/forensics", forensics_router)
+api.add_router("/bases", bases_router)
 
 
 def api_urls():
