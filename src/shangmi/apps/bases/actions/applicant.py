@@ -240,4 +240,11 @@ def application_withdraw(*, member, application: BaseApplication, request=None) 
     application.updated_at = timezone.now()
     application.save(update_fields=["state", "updated_at"])
     step(member, application, action="withdraw", state_from=state_from, request=request)
+    if state_from == AppState.SUBMITTED:
+        from shangmi.apps.bases.actions.bureau import reviewing_bureau
+
+        bureau = reviewing_bureau(application)
+        if bureau is not None:
+            title = _("基地申报已由申报单位撤回：%(name)s") % {"name": application.name}
+            notify(bureau, application, title, bureau=True)
     return application

@@ -313,6 +313,8 @@ def annual_review_record(
     row = AnnualReview.objects.create(
         application=application, year=year, passed=passed, notes=notes, reviewed_by=member.user
     )
+    title = _("基地年度复核通过：%(name)s") if passed else _("基地年度复核未通过：%(name)s")
+    notify(application.applicant, application, title % {"name": application.name}, bureau=False)
     step(
         member,
         application,

@@ -292,3 +292,31 @@ def test_who_sees_what(programme):
         actions.application_create(member=p.employee, kind="point", level="city")
     with pytest.raises(PermissionDenied):
         actions.application_submit(member=p.outsider, application=draft)
+
+
+def test_a_provincial_base_is_recommended_by_the_city_and_accepted_by_the_province(
+    programme, make_org, make_member
+):
+    from shangmi.apps.accounts.models import Membership
+
+    p = programme.people
+    province = make_org("regulator", name="浙江省市场监督管理局", region="330000")
+    staff = Membership.objects.select_related("organisation__region", "user").get(
+        organisation=province, user=make_member(province, "staff")
+    )
+    a = actions.application_create(member=p.officer, kind="point", level="province")
+    actions.application_update(member=p.officer, application=a, data=FORM)
+    actions.application_submit(member=p.officer, application=a)
+    assert actions.reviewing_bureau(a) == programme.city and actions.accepting_bureau(a) == province
+    with pytest.raises(PermissionDenied):
+        actions.application_review(member=p.county, application=a, recommend=True, opinion="x")
+    actions.application_review(member=p.city, application=a, recommend=True, opinion="推荐省级")
+    with pytest.raises(PermissionDenied):
+        actions.application_accept(
+            member=p.city, application=a, prereview_notes="x", site_notes="", opinion="x", passed=True
+        )
+    a = actions.application_accept(
+        member=staff, application=a, prereview_notes="x", site_notes="", opinion="通过", passed=True
+    )
+    assert a.state == AppState.ACCEPTED
+    assert Notification.objects.filter(recipient=staff.user, title__contains="待验收").exists()
