@@ -52,4 +52,9 @@ def visible_to_bureau(bureau: Organisation) -> QuerySet[BaseApplication]:
     if bureau_level(bureau) is None:
         return BaseApplication.objects.none()
     prefix = bureau.region.code_prefix
-    return BaseApplication.objects.filter(district__code__startswith=prefix).exclude(state=AppState.DRAFT)
+    # A draft, or one withdrawn before it was ever submitted, stays the applicant's.
+    return (
+        BaseApplication.objects.filter(district__code__startswith=prefix)
+        .exclude(state=AppState.DRAFT)
+        .exclude(state=AppState.WITHDRAWN, submitted_at__isnull=True)
+    )

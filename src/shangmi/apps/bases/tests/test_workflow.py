@@ -288,6 +288,9 @@ def test_who_sees_what(programme):
     assert set(applications_of(p.city)) == {submitted}
     for member in (p.employee, p.other_county, p.outsider):
         assert not applications_of(member).exists()
+    # A draft withdrawn before it was ever submitted never reaches the bureaus.
+    actions.application_withdraw(member=p.officer, application=draft)
+    assert set(applications_of(p.county)) == {submitted}
     with pytest.raises(PermissionDenied):
         actions.application_create(member=p.employee, kind="point", level="city")
     with pytest.raises(PermissionDenied):
