@@ -22,12 +22,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from array import array
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import weights
+import numpy as np
+
+from . import live, weights
 from .errors import IndexError_, KeyMismatch
 from .params import CHANNEL_ID, CHANNEL_NAME, ENGINE_VERSION, FORMAT_VERSION, Params
 from .pipeline import Outcome, outcomes, parallel_map
@@ -234,6 +237,9 @@ class Item:
     weighted: dict[str, float] = field(default_factory=dict)
 
 
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
 @dataclass
 class Loaded:
     """What a scan needs from an index, in memory. `hashes` excludes suppressed fingerprints."""
@@ -243,10 +249,10 @@ class Loaded:
     key_id: str
     engine_version: str
     items: dict[int, Item]
-    hashes: set[int]
-    suppressed: set[int]
+    hashes: np.ndarray  # sorted int64 (live.py)
+    suppressed: np.ndarray
     tlsh_items: list[tuple[int, str]]
-    shared: dict[int, int] = field(default_factory=dict)
+    shared: live.SharedCounts | None = None
     _con: sqlite3.Connection | None = None
 
     def postings(self, fps: list[int]) -> dict[int, dict[str, list[tuple[int, int, int, int]]]]:
@@ -262,6 +268,9 @@ class Loaded:
             ):
                 out[item][CHANNEL_NAME[channel]].append((h, pos, first, last))
         return out
+
+    def tables(self) -> live.LiveTables:
+        return live.LiveTables(self.hashes, self.suppressed, self.shared or live.SharedCounts(_EMPTY, _EMPTY))
 
     def close(self) -> None:
         if self._con is not None:
@@ -293,8 +302,8 @@ def load(path: Path, *, key: bytes | None = None) -> Loaded:
             "SELECT id, name, kind, unit, size, sha256, tlsh, root, totals FROM items"
         ):
             items[iid] = Item(iid, name, kind, unit, size, sha, tl, root, json.loads(totals))
-        suppressed = {h for (h,) in con.execute("SELECT hash FROM public")}
-        shared: dict[int, int] = {}
+        public = live.sorted_unique(h for (h,) in con.execute("SELECT hash FROM public"))
+        shared_keys, shared_counts, too_common = array("q"), array("q"), array("q")
         # NOT INDEXED: one sequential pass and a sort beat a walk of the hash index that fetches every
         # row's item and channel from the table at random (about 4x faster); same rows, same hash order.
         for h, n in con.execute(
@@ -303,16 +312,20 @@ def load(path: Path, *, key: bytes | None = None) -> Loaded:
             (CHANNEL_ID["sha"],),
         ):
             if n > params.max_item_share:
-                suppressed.add(h)
+                too_common.append(h)
             else:
-                shared[h] = n
-        for h in suppressed:
-            shared.pop(h, None)
-        hashes = {h for (h,) in con.execute("SELECT DISTINCT hash FROM fps")}
-        if suppressed:
-            hashes -= suppressed
+                shared_keys.append(h)
+                shared_counts.append(n)
+        suppressed = np.union1d(public, np.frombuffer(too_common, dtype=np.int64))
+        keys = np.frombuffer(shared_keys, dtype=np.int64)
+        keep = ~live.member(suppressed, keys)
+        shared = live.SharedCounts(keys[keep], np.frombuffer(shared_counts, dtype=np.int64)[keep])
+        del shared_keys, shared_counts, too_common
+        hashes = live.sorted_unique(h for (h,) in con.execute("SELECT DISTINCT hash FROM fps"))
+        if len(suppressed):
+            hashes = hashes[~live.member(suppressed, hashes)]
             con.execute("CREATE TEMP TABLE sup (hash INTEGER PRIMARY KEY)")
-            con.executemany("INSERT INTO temp.sup VALUES (?)", ((h,) for h in suppressed))
+            con.executemany("INSERT INTO temp.sup VALUES (?)", ((h,) for h in map(int, suppressed)))
             for item, channel, n in con.execute(
                 "SELECT item, channel, COUNT(DISTINCT fps.hash) FROM fps JOIN temp.sup ON fps.hash = sup.hash"
                 " GROUP BY item, channel"

@@ -39,7 +39,7 @@ def match_document(out: Outcome, index: Loaded, params: Params) -> list[dict]:
     if doc is None:
         return []
     fps = {fp for ch in doc.channels.values() for fp in ch.fps}
-    hits = fps & index.hashes
+    hits, suppressed, shared = index.tables().for_file(fps)
     pairs = []
     if hits:
         suspect = SuspectCache()
@@ -56,9 +56,9 @@ def match_document(out: Outcome, index: Loaded, params: Params) -> list[dict]:
                 item.unit,
                 postings,
                 item.totals,
-                index.suppressed,
+                suppressed,
                 params,
-                index.shared,
+                shared,
                 item.weighted,
                 suspect,
             )
