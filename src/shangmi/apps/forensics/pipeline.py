@@ -17,6 +17,7 @@ from shangmi.engines.fingerprint import index as fp_index
 from shangmi.engines.fingerprint import report as fp_report
 from shangmi.engines.fingerprint import scan as fp_scan
 from shangmi.engines.fingerprint.errors import IndexError_, KeyMismatch
+from shangmi.engines.fingerprint.sources import file_sha256
 
 RESULT_NAME = "result.json"
 REPORT_DIR = "report"
@@ -87,7 +88,7 @@ def build_index(index_id: int) -> dict:
     except Exception as error:
         _fail(row, error, expected=False)
         raise
-    row.path, row.sha256 = str(target), storage.file_sha256(target)
+    row.path, row.sha256 = str(target), file_sha256(str(target))
     row.state, row.error, row.finished_at = JobState.DONE, "", timezone.now()
     row.progress = {**row.progress, **extra}
     row.save(update_fields=["path", "sha256", "items", "state", "error", "finished_at", "progress"])
@@ -136,7 +137,7 @@ def run_scan(scan_id: int) -> dict:
         _fail(row, error, expected=False)
         raise
     row.summary = _summary(result)
-    row.result_sha256 = storage.file_sha256(out / RESULT_NAME)
+    row.result_sha256 = file_sha256(str(out / RESULT_NAME))
     row.state, row.error, row.finished_at = JobState.DONE, "", timezone.now()
     row.save(update_fields=["summary", "result_sha256", "state", "error", "finished_at"])
     return row.summary

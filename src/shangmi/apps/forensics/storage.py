@@ -78,11 +78,3 @@ def save_index(organisation_id: int, index_id: int, uploaded) -> tuple[Path, str
         os.fsync(tmp.fileno())
     os.replace(tmp.name, target)
     return target, digest.hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

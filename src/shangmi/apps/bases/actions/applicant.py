@@ -36,6 +36,7 @@ FORM_FIELDS = (
 )
 REQUIRED_TO_SUBMIT = ("name", "head", "address", "postcode", "contact", "phone", "work_summary")
 BAN_YEARS = 2
+_NUMBERS = ("size", "output_value", "provincial_built", "city_built")
 
 
 def deadline(year: int) -> date:
@@ -88,7 +89,9 @@ def _clean(kind: str, data: dict) -> tuple[dict, dict]:
         value = data[field]
         if isinstance(value, str):
             value = value.strip()
-        values[field] = value if value not in ("",) else (None if field in _NUMBERS else "")
+        if value == "":
+            value = None if field in _NUMBERS else ""
+        values[field] = value
     postcode = values.get("postcode")
     if postcode and not re.fullmatch(r"\d{6}", postcode):
         errors["postcode"] = [_("邮政编码应为 6 位数字")]
@@ -114,9 +117,6 @@ def _clean(kind: str, data: dict) -> tuple[dict, dict]:
     if kind == BaseKind.POINT:
         values["provincial_built"] = values["city_built"] = None
     return values, errors
-
-
-_NUMBERS = ("size", "output_value", "provincial_built", "city_built")
 
 
 def _default_year(today: date) -> int:
@@ -184,7 +184,7 @@ def application_update(
         evidence = (application.checklist or {}).get("_evidence")
         application.checklist = {**parsed, **({"_evidence": evidence} if evidence else {})}
     application.updated_at = timezone.now()
-    application.save()
+    application.save(update_fields=[*values, "checklist", "updated_at"])
     step(member, application, action="update", state_from=application.state, request=request)
     return application
 

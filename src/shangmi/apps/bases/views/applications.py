@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -77,8 +78,6 @@ def application_list(request):
 
 
 def _this_year() -> int:
-    from django.utils import timezone
-
     return timezone.localdate().year
 
 
