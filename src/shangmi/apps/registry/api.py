@@ -47,6 +47,7 @@ from shangmi.apps.registry.api_schemas import (
     body_doc,
     read_body,
 )
+from shangmi.apps.registry.listing import list_register, rows_of
 from shangmi.apps.registry.models import AccessGrant, Carrier, TradeSecret
 from shangmi.apps.registry.models.choices import CarrierState, Category, Level, MarkingState
 from shangmi.apps.registry.queries import (
@@ -58,7 +59,6 @@ from shangmi.apps.registry.queries import (
     acknowledged_by,
     filter_register,
     grants_covering,
-    page_of,
     register_stats,
     secrets_visible_to,
     timeline,
@@ -92,20 +92,19 @@ def with_carrier_counts(secrets: list[TradeSecret]) -> list[TradeSecret]:
 
 
 class CarrierCountedPages(PageNumberPagination):
-    """Pages read through queries.page_of (ids from the index first), the total cached per register
-    version (registry.versioned_cache), and carrier counts for the page's rows in one grouped query."""
+    """Pages cut from the filters' listing, cached per register version (registry.listing): a page is one
+    read of its rows by primary key, and carrier counts for those rows in one grouped query."""
 
     def paginate_queryset(self, queryset, pagination, request, **params):
         size = self._get_page_size(pagination.page_size)
         member = _member(request)
         if member is None or queryset.query.is_empty():  # nothing visible (secrets_visible_to)
-            count = 0
-        else:
-            shape = {"query": str(queryset.query)}
-            version = register_version(member.organisation_id)
-            count = cached(member, version, "count", shape, queryset.count)
-        rows = page_of(queryset, (pagination.page - 1) * size, size)
-        return {self.items_attribute: with_carrier_counts(rows), "count": count}
+            return {self.items_attribute: [], "count": 0}
+        shape = {"api": params["filters"].model_dump()}
+        version = register_version(member.organisation_id)
+        listing = cached(member, version, "listing", shape, lambda: list_register(queryset))
+        rows = rows_of(member, listing.window((pagination.page - 1) * size, size))
+        return {self.items_attribute: with_carrier_counts(rows), "count": listing.total}
 
 
 def _visible_register(request, filters: RegisterFilters):
@@ -120,11 +119,8 @@ def _visible_register(request, filters: RegisterFilters):
 )
 @paginate(CarrierCountedPages, page_size=settings.NINJA_PAGINATION_PER_PAGE)
 def secret_list(request, filters: Query[RegisterFilters]):
-    return (
-        _visible_register(request, filters)
-        .select_related("responsible")
-        .defer("description", "value_basis", "search_text", "search_tokens")
-    )
+    # The paginator lists these and reads only the page's rows (registry.listing.rows_of).
+    return _visible_register(request, filters)
 
 
 @router.get("/stats", response=StatsOut, url_name="registry_stats", summary="按密级、类别、部门统计")

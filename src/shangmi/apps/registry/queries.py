@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from django.db import connection
 from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from shangmi.apps.accounts.queries import NotFound
@@ -166,10 +168,22 @@ def filter_register(qs: QuerySet[TradeSecret], params) -> QuerySet[TradeSecret]:
         )
         qs = qs.filter(Exists(unmarked))
     for term in terms(get("q") or ""):
-        qs = qs.filter(search_text__contains=term)
-        if bigrams := term_bigrams(term):
-            qs = qs.filter(_has_all_bigrams(bigrams))
+        qs = qs.filter(_contains(term))
     return qs
+
+
+def _contains(term: str) -> Q:
+    """The secret's search text contains `term`. A term with Chinese bigrams is narrowed by the bigram index
+    (exact: no recheck) and judged by strpos, which the trigram index cannot serve: joined to the trigram
+    index, whose matches are lossy, PostgreSQL would recheck every candidate's bigram condition by parsing
+    its tokens again (measured 145 ms against 20 ms for 8,600 candidates). Other terms (codes, Latin
+    words) use LIKE and the trigram index."""
+    bigrams = term_bigrams(term)
+    if not bigrams or connection.vendor != "postgresql":
+        return Q(search_text__contains=term)
+    return Q(BigramMatch(F("search_tokens"), Value(" & ".join(bigrams)))) & Q(
+        GreaterThan(StrIndex("search_text", Value(term)), 0)
+    )
 
 
 class BigramMatch(Func):
@@ -188,14 +202,6 @@ class BigramMatch(Func):
         )
 
 
-def _has_all_bigrams(bigrams: list[str]) -> Q:
-    """On PostgreSQL, narrow the candidates through the bigram index; the substring test stays the judge.
-    Elsewhere nothing: SQLite scans. Bigrams are pairs of Han characters: nothing in them is tsquery syntax."""
-    if connection.vendor != "postgresql":
-        return Q()
-    return Q(BigramMatch(F("search_tokens"), Value(" & ".join(bigrams))))
-
-
 def departments_of(organisation_id: int) -> list[str]:
     return list(
         TradeSecret.objects.filter(organisation_id=organisation_id)
@@ -212,32 +218,3 @@ def register_stats(qs: QuerySet[TradeSecret]) -> dict[str, list[dict]]:
         return list(qs.order_by().values(field).annotate(count=Count("id")).order_by("-count", field))
 
     return {"level": by("level"), "category": by("category"), "department": by("department")[:20]}
-
-
-def page_of(qs: QuerySet[TradeSecret], offset: int, limit: int) -> list[TradeSecret]:
-    """Rows `offset` to `offset + limit` of `qs` in its order. The ids are found first, from the index
-    alone where the order is the default one (an index-only scan), and only those rows are then read:
-    a deep page no longer reads every row before it (measured 17 ms against 75 ms at offset 75,000 of
-    100,000)."""
-    ids = list(qs.values_list("pk", flat=True)[offset : offset + limit])
-    rows = {row.pk: row for row in qs.order_by().filter(pk__in=ids)}
-    return [rows[pk] for pk in ids if pk in rows]
-
-
-class PagedRegister:
-    """`qs` for Django's Paginator with its count known beforehand: slicing reads a page through page_of."""
-
-    ordered = True
-
-    def __init__(self, qs: QuerySet[TradeSecret], count: int):
-        self.qs, self._count = qs, count
-
-    def count(self) -> int:
-        return self._count
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, window: slice) -> list[TradeSecret]:
-        start = window.start or 0
-        return page_of(self.qs, start, (window.stop or self._count) - start)

@@ -1,9 +1,9 @@
 """The register (台账) list: filters, Chinese substring search, totals, charts and 50 rows a page.
 
-Built to stay fast on 100,000 secrets: the totals and all three charts come from one grouped query over
-the filtered set, the page is one indexed query with the responsible person joined, and the carrier
-counts of the page's 50 rows are one grouped query on the carrier index; and all of it is cached per
-register version (views/summary.py, views/register_rows.py)."""
+Built to stay fast on 100,000 secrets: the ordered ids of the filtered set, its totals and all three
+charts come from one query, cached per register version (registry.listing); a page is then one read of
+its 50 rows by primary key with the responsible person joined, and one grouped query on the carrier index
+for their carrier counts; and the rendered fragment is cached too (views/register_rows.py)."""
 
 from __future__ import annotations
 

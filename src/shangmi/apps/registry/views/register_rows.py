@@ -1,7 +1,8 @@
 """The register list's rows, totals and charts as one HTML fragment (the page's #rows, also what HTMX
 filtering swaps in). It depends only on the register's version, who is looking, the filters, the page
-and the language, so it is cached under exactly those (views/summary.py): a repeated view of a large
-register renders no table at all."""
+and the language, so it is cached under exactly those (registry.versioned_cache): a repeated view of a
+large register renders no table at all. The rows come from the cached listing of the filters
+(registry.listing): a page is a slice of its ids."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 
 from shangmi.apps.registry import permissions
+from shangmi.apps.registry.listing import ListingPages, list_register
 from shangmi.apps.registry.models import Carrier
 from shangmi.apps.registry.models.choices import (
     CarrierState,
@@ -24,9 +26,8 @@ from shangmi.apps.registry.models.choices import (
     SecretState,
     Subcategory,
 )
-from shangmi.apps.registry.queries import PagedRegister, filter_register, secrets_visible_to
+from shangmi.apps.registry.queries import filter_register, secrets_visible_to
 from shangmi.apps.registry.versioned_cache import cached
-from shangmi.apps.registry.views.summary import summarise
 
 PAGE_SIZE = 50
 TOP_DEPARTMENTS = 20
@@ -110,10 +111,9 @@ def label_rows(secrets, counts: dict[int, tuple[int, int]]) -> None:
 def render_rows(member, version: str, params: dict[str, str], page_number: str) -> str:
     def render() -> str:
         qs = filter_register(secrets_visible_to(member), params)
-        summary = cached(member, version, "summary", params, lambda: summarise(qs))
-        rows = qs.select_related("responsible").defer("search_text", "search_tokens", "description")
-        # The total is known already (the summary): Paginator needs no COUNT(*) of its own.
-        paginator = Paginator(PagedRegister(rows, summary.total), PAGE_SIZE)
+        listing = cached(member, version, "listing", params, lambda: list_register(qs))
+        summary = listing.summary
+        paginator = Paginator(ListingPages(listing, member), PAGE_SIZE)
         page = paginator.get_page(page_number)
         label_rows(page.object_list, carrier_counts([s.pk for s in page.object_list]))
         context = {
