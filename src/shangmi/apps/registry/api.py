@@ -47,7 +47,7 @@ from shangmi.apps.registry.api_schemas import (
     body_doc,
     read_body,
 )
-from shangmi.apps.registry.listing import listing_for, rows_of
+from shangmi.apps.registry.listing import list_register, listing_shape, rows_of
 from shangmi.apps.registry.models import AccessGrant, Carrier, TradeSecret
 from shangmi.apps.registry.models.choices import CarrierState, Category, Level, MarkingState
 from shangmi.apps.registry.queries import (
@@ -63,7 +63,7 @@ from shangmi.apps.registry.queries import (
     secrets_visible_to,
     timeline,
 )
-from shangmi.apps.registry.versioned_cache import register_version
+from shangmi.apps.registry.versioned_cache import cached, register_version
 
 router = Router(tags=["registry"])
 router.add_router("", files_router)
@@ -100,8 +100,9 @@ class CarrierCountedPages(PageNumberPagination):
         member = _member(request)
         if member is None or queryset.query.is_empty():  # nothing visible (secrets_visible_to)
             return {self.items_attribute: [], "count": 0}
+        shape = {"api": listing_shape(params["filters"].model_dump())}
         version = register_version(member.organisation_id)
-        listing = listing_for(member, version, params["filters"].model_dump())
+        listing = cached(member, version, "listing", shape, lambda: list_register(queryset))
         rows = rows_of(member, listing.window((pagination.page - 1) * size, size))
         return {self.items_attribute: with_carrier_counts(rows), "count": listing.total}
 

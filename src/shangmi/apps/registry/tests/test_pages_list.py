@@ -149,11 +149,6 @@ def test_officer_sees_the_whole_register_newest_first_with_carrier_counts(login,
         ({"unmarked": "1"}, ["glaze"]),
         ({"category": "technical", "level": "important"}, ["firmware"]),
         ({"level": "nonsense"}, ["firmware", "customers", "glaze", "casting"]),
-        # A search narrows the other filters' listing (registry.listing): both must hold.
-        ({"level": "important", "q": "客户"}, ["customers"]),
-        ({"level": "core", "q": "客户"}, []),
-        ({"unmarked": "1", "q": "釉料 银离子"}, ["glaze"]),
-        ({"department": "研发部", "q": "参数"}, ["firmware", "casting"]),
     ],
 )
 def test_filters(login, enterprise, register, params, expected):
@@ -205,31 +200,6 @@ def test_search_terms_in_any_order_share_one_listing(login, enterprise, register
     with CaptureQueriesContext(connection) as reversed_order:
         assert _shown(client.get(URL, {"q": "模具  压铸"})) == [register["casting"].code]
     assert not any(listing_read in q["sql"] for q in reversed_order)
-
-
-def test_a_term_is_matched_once_per_register_version(login, enterprise, register, members, application):
-    """Each term's ids are cached on their own: a new combination with a known term queries only the new
-    term, and a change to the register matches again."""
-    _org, people = enterprise
-    client = login(people["officer"])
-    assert _shown(client.get(URL, {"q": "压铸"})) == [register["casting"].code]
-
-    def term_queries(q):
-        with CaptureQueriesContext(connection) as ctx:
-            shown = _shown(client.get(URL, {"q": q}))
-        return shown, [
-            x["sql"]
-            for x in ctx.captured_queries
-            if "strpos" in x["sql"].lower() or "like" in x["sql"].lower()
-        ]
-
-    shown, queried = term_queries("模具 压铸")
-    assert shown == [register["casting"].code]
-    assert len(queried) == 1 and "模具" in queried[0]
-    new = application(members["officer"], name="压铸模具寿命", description="")
-    shown, queried = term_queries("压铸 模具")
-    assert shown == [new.code, register["casting"].code]
-    assert len(queried) == 2
 
 
 def test_table_cells_escape_what_people_typed(login, enterprise, members, application):

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 
 from shangmi.apps.registry import permissions
-from shangmi.apps.registry.listing import ListingPages, listing_for
+from shangmi.apps.registry.listing import ListingPages, list_register, listing_shape
 from shangmi.apps.registry.models import Carrier
 from shangmi.apps.registry.models.choices import (
     CarrierState,
@@ -26,6 +26,7 @@ from shangmi.apps.registry.models.choices import (
     SecretState,
     Subcategory,
 )
+from shangmi.apps.registry.queries import filter_register, secrets_visible_to
 from shangmi.apps.registry.versioned_cache import cached
 from shangmi.apps.registry.views.register_table import table_rows
 
@@ -110,7 +111,8 @@ def label_rows(secrets, counts: dict[int, tuple[int, int]]) -> None:
 
 def render_rows(member, version: str, params: dict[str, str], page_number: str) -> str:
     def render() -> str:
-        listing = listing_for(member, version, params)
+        qs = filter_register(secrets_visible_to(member), params)
+        listing = cached(member, version, "listing", listing_shape(params), lambda: list_register(qs))
         summary = listing.summary
         paginator = Paginator(ListingPages(listing, member), PAGE_SIZE)
         page = paginator.get_page(page_number)
