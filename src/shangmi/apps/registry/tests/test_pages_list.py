@@ -149,6 +149,11 @@ def test_officer_sees_the_whole_register_newest_first_with_carrier_counts(login,
         ({"unmarked": "1"}, ["glaze"]),
         ({"category": "technical", "level": "important"}, ["firmware"]),
         ({"level": "nonsense"}, ["firmware", "customers", "glaze", "casting"]),
+        # A search and the other filters must both hold.
+        ({"level": "important", "q": "客户"}, ["customers"]),
+        ({"level": "core", "q": "客户"}, []),
+        ({"unmarked": "1", "q": "釉料 银离子"}, ["glaze"]),
+        ({"department": "研发部", "q": "参数"}, ["firmware", "casting"]),
     ],
 )
 def test_filters(login, enterprise, register, params, expected):
