@@ -32,7 +32,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from shangmi.engines.risk import features  # noqa: E402
+from shangmi.engines.risk import features, keys  # noqa: E402
 from shangmi.engines.risk.context import Context, HrDates, RegisterEntry  # noqa: E402
 from shangmi.engines.risk.schema import ACTION, COLUMNS, SCHEMA  # noqa: E402
 from shangmi.engines.risk.scoring import score  # noqa: E402
@@ -125,6 +125,7 @@ def build_store(folder: Path, events: int, users: int, seed: int) -> None:
         bounds.append(acc)
     per_day = events // DAYS
     out = folder / "events"
+    dictionaries = []
     for d in range(DAYS):
         day = START + timedelta(days=d)
         n = per_day + (1 if d < events - per_day * DAYS else 0)
@@ -178,19 +179,40 @@ def build_store(folder: Path, events: int, users: int, seed: int) -> None:
             pl.when(action.is_in(("email_send", "print", "app_export"))).then(pl.col("cnt")).alias("count"),
             pl.lit("bench").alias("source"),
         )
+        # as ingestion writes them: the SCHEMA columns, the key columns, and a dictionary of the keys
+        frame = frame.with_columns(day=pl.lit(day)).select(COLUMNS).sort("time")
+        keyed = keys.with_keys(frame.lazy()).collect()
+        dictionaries.append(keys.dictionary(keyed.lazy()).collect())
         target = out / f"day={day.isoformat()}"
         target.mkdir(parents=True, exist_ok=True)
-        frame.sort("time").write_parquet(target / "part.parquet", compression="zstd", statistics=True)
+        keyed.write_parquet(target / "part.parquet", compression="zstd", statistics=True)
         if d % 60 == 0:
             print(f"  day {d}/{DAYS}", file=sys.stderr)
+    keys.merge(dictionaries).write_parquet(folder / "keys.parquet", compression="zstd")
 
 
-def scan(folder: Path) -> pl.LazyFrame:
-    part = {name: dtype for name, dtype in SCHEMA.items() if name != "day"}
-    frame = pl.scan_parquet(
-        folder / "events", hive_partitioning=True, hive_schema={"day": pl.Date()}, schema=part
-    )
-    return frame.select(COLUMNS)
+class BenchStore:
+    """The benchmark's files read as the scorer reads an EventStore: `scan()` for the events and
+    `encoded()` for the feature pass (the day files with their key columns, and the key dictionary)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.files = {
+            date.fromisoformat(p.parent.name.removeprefix("day=")): p
+            for p in sorted((folder / "events").glob("day=*/part.parquet"))
+        }
+
+    def scan(self) -> pl.LazyFrame:
+        return pl.scan_parquet(
+            list(self.files.values()), hive_partitioning=False, schema=SCHEMA, extra_columns="ignore"
+        ).select(COLUMNS)
+
+    def encoded(self) -> features.Encoded:
+        schema = {**SCHEMA, **keys.KEY_COLUMNS}
+        days = {
+            day: pl.scan_parquet(p, hive_partitioning=False, schema=schema) for day, p in self.files.items()
+        }
+        return features.Encoded(days, pl.read_parquet(self.folder / "keys.parquet"))
 
 
 def context(users: int) -> Context:
@@ -238,12 +260,13 @@ def main() -> None:
     args = parser.parse_args()
 
     folder = args.dir or Path(tempfile.mkdtemp(prefix="risk-speed-"))
-    if not (args.keep and (folder / "events").is_dir()):
+    if not (args.keep and (folder / "keys.parquet").is_file()):
         shutil.rmtree(folder / "events", ignore_errors=True)
         started = time.perf_counter()
         build_store(folder, args.events, args.users, args.seed)
         print(f"built the store in {time.perf_counter() - started:.1f}s", file=sys.stderr)
-    lf = scan(folder)
+    store = BenchStore(folder)
+    lf = store.scan()
     events = lf.select(pl.len()).collect().item()
     size = sum(f.stat().st_size for f in (folder / "events").rglob("*.parquet"))
     ctx = context(args.users)
@@ -251,8 +274,8 @@ def main() -> None:
     reference, ref_frame = best(
         lambda: lf.group_by(["user", "day"]).agg(pl.len()).collect(engine="streaming"), args.repeat
     )
-    feature_time, _ = best(lambda: features.build(lf, ctx), args.repeat)
-    full, alerts = best(lambda: score(lf, ctx), args.repeat)
+    feature_time, _ = best(lambda: features.build(store, ctx), args.repeat)
+    full, alerts = best(lambda: score(store, ctx), args.repeat)
     ref_rate, feat_rate, full_rate = events / reference, events / feature_time, events / full
     print(
         f"{events:,} events, {size / 2**20:,.0f} MiB Parquet, {ref_frame.height:,} user-days, {len(alerts)} alerts"

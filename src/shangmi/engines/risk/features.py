@@ -1,47 +1,38 @@
-"""Per-user-day features from normalised events, in one streaming pass, and the baselines built on them.
+"""Per-user-day features from normalised events, in one compiled pass, and the baselines built on them.
 
-`build()` reads the events twice at most: a cheap pass over the `destination` column alone (its distinct
-values are few: domains, devices, printers) to classify destinations with regexes, then ONE streaming
-group-by over (user, day, registered object) that sums per-event flags. Rows whose object is not a
-registered carrier fall into the (user, day, null) group, so the result is about one row per user-day
-plus one per (user, day, registered file touched) — small however many events there are.
-
-Flags per event (all vectorised polars expressions, no Python per row):
-registered carrier (a regex of short plain literals, the register's prefilter, over the objects of
-file-like actions; exact glob matching runs later on the distinct candidates), destination classes
-(exact `is_in` look-ups into the classified distinct destinations), off-hours (local hour from the UTC
-time by integer arithmetic for fixed-offset zones), archives (.zip/.7z/.rar… written), customer records
-(downloads/exports from the CRM host).
+`group()` reads each day's events as integers: the user, object and destination columns as their 64-bit
+keys (keys.py; stored by ingestion, computed on the fly for frames and older stores), the action code,
+the local hour, bytes and count. The strings are classified once, over the dictionary's distinct values:
+registered carrier (the register's prefilter, then its exact globs), archive names, destination classes
+(own, competitor, personal cloud and webmail, job sites, other external), the CRM host. The compiled
+loop (kernel.day_sums) then adds every event's flags to its user's row — one read of each event and a few
+table look-ups instead of ~100 vectorised passes — and lists the events on registered carriers. Days
+run on all cores.
 
 `daily()` then turns the grouped rows into a dense user × day table (`FEATURES` columns) with the
 registered-carrier columns that need grants (beyond grants, level) and `baselines()` adds each user's own
 trailing-30-day mean/std and the peer group's, for the metrics in `BASELINED`.
 
-Cost: O(events) in the group-by (streaming; memory ~ users × days), O(users × days) afterwards."""
+Cost: O(events) in the compiled pass, O(distinct strings) for the classes, O(users × days) afterwards;
+memory ~ one day's events per core plus the users × days table."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import zoneinfo
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from shangmi.engines.risk import destinations as d
+from shangmi.engines.risk import kernel
+from shangmi.engines.risk import keys as k
 from shangmi.engines.risk.context import LEVELS, Context
 
-FILE_ACTIONS = (
-    "file_open",
-    "file_copy",
-    "file_write",
-    "usb_copy",
-    "upload",
-    "download",
-    "email_send",
-    "print",
-    "app_export",
-    "file_rename",
-)
+FILE_ACTIONS = k.FILE_ACTIONS
 ARCHIVE_RE = r"(?i)\.(?:zip|7z|rar|tar|gz|tgz|bz2|xz|cab|iso)\s*(?:$|[;|,(])"
 # an archive written, or a file renamed to an archive's name (end-anchored, so the regex engine searches
 # from the end). Renaming a registered carrier (to anything) is the other obfuscation step
@@ -51,55 +42,55 @@ BASELINE_DAYS = 30
 MIN_HISTORY_DAYS = 14  # a user's own baseline needs this many earlier days on record
 MIN_PEERS = 5  # a peer group needs this many members to be a reference
 
-# Summed per (user, day). Counts are events unless the name says bytes, pages or records.
-SUMS = (
-    "events",
-    "offhours_events",  # before work_start_hour, from work_end_hour, or on a weekend
-    "offhours_sensitive",  # off-hours events on registered carriers, leaving files, or USB attaches
-    "registered_events",  # any file-like action on a registered carrier
-    "usb_copies",
-    "usb_registered",  # usb_copy of a registered carrier
-    "cloud_personal_uploads",
-    "cloud_personal_bytes",
-    "cloud_own_uploads",
-    "webmail_personal_with_attachments",  # e-mail with attachments to personal mail, or webmail uploads
-    "competitor_mails",  # e-mails (or uploads) to a competitor's domain
-    "external_attachments",  # other e-mails with attachments / uploads leaving the organisation
-    "prints",
-    "print_pages",
-    "archives_created",  # archives written (.zip/.7z/.rar …), or files renamed to an archive's name
-    "registered_renamed",  # registered carriers renamed or moved (the old path is registered)
-    "customer_records",
-    "job_site_visits",
-    "exfil_items",  # files or attachments that left: USB + external uploads + external attachments
-    "exfil_bytes",
-    "registered_exfil",  # registered carriers among them
-)
+SUMS = kernel.SUMS  # summed per (user, day); see kernel.py for what each counts
 # Added by daily() from the registered-object rows.
 REGISTERED = ("registered_objects", "registered_beyond_grants", "registered_level")
 FEATURES = SUMS + REGISTERED
 BASELINED = ("exfil_items", "print_pages", "offhours_sensitive", "registered_objects", "customer_records")
+_REG_SUMS = ("registered_events", "usb_registered", "registered_exfil", "registered_renamed")
 
 
 @dataclass
 class Grouped:
-    """The output of the streaming pass: per-(user, day) sums and per-(user, day, object) sums for the
-    registered carriers touched, with the destinations' classes that were used."""
+    """The output of the event pass: per-(user, day) sums and per-(user, day, object) sums for the
+    registered carriers touched, with the destinations' classes. Users and objects are integer
+    positions (`u`, `o`) into `users` and `objects`."""
 
-    days: pl.DataFrame  # user, day, SUMS
-    registered: pl.DataFrame  # user, day, object, and the _REG_SUMS
+    users: pl.Series  # distinct user names, sorted
+    objects: pl.Series  # the objects with a class (registered carriers, archives)
+    start: dt.date  # the first day on record
+    sums: np.ndarray  # days × users × SUMS (int64): day index = days since `start`
+    registered: pl.DataFrame  # u, day, o, and the _REG_SUMS
     destinations: pl.DataFrame  # destination, class flags
 
 
-def _events(source) -> pl.LazyFrame:
-    return source.scan() if hasattr(source, "scan") else source
+@dataclass
+class Encoded:
+    """Events ready for the compiled pass: per day, a frame with SCHEMA and keys.KEY_COLUMNS, and the
+    dictionary of their keys."""
+
+    days: dict[dt.date, pl.LazyFrame]
+    dictionary: pl.DataFrame
 
 
-def destination_table(events: pl.LazyFrame, context: Context) -> pl.DataFrame:
+def encode(events: pl.LazyFrame) -> Encoded:
+    """Keys and dictionary computed from the strings (collects `events` into memory): for frames and
+    for store files written before ingestion kept keys."""
+    keyed = k.with_keys(events).collect()
+    dictionary = k.dictionary(keyed.lazy()).collect()
+    days = {key[0]: part.lazy() for key, part in keyed.partition_by("day", as_dict=True).items()}
+    return Encoded(days, dictionary)
+
+
+def _encoded(source) -> Encoded:
+    if hasattr(source, "encoded"):
+        return source.encoded()
+    return encode(source.scan() if hasattr(source, "scan") else source)
+
+
+def destination_table(values: pl.Series, context: Context) -> pl.DataFrame:
     """Distinct destinations with their class flags (destinations.flags), `crm`, and `archive` (a
-    rename's new name that is an archive). Cost: one streaming pass over the destination column; regexes
-    over the distinct values only."""
-    values = events.select(pl.col("destination").unique()).collect(engine="streaming")["destination"]
+    rename's new name that is an archive). Cost: regexes over the distinct values only."""
     table = context.destination_flags(values)
     return table.with_columns(
         crm=pl.col("destination").str.contains(context.crm_regex()),
@@ -107,25 +98,75 @@ def destination_table(events: pl.LazyFrame, context: Context) -> pl.DataFrame:
     )
 
 
-_HASH_SEED = 0x5A6D  # any fixed seed; hashes are compared only within one run
+_DEST_BITS = {
+    d.OWN: kernel.DEST_OWN,
+    d.COMPETITOR: kernel.DEST_COMPETITOR,
+    d.PERSONAL_CLOUD: kernel.DEST_CLOUD,
+    d.PERSONAL_WEBMAIL: kernel.DEST_WEBMAIL,
+    d.JOB_SITE: kernel.DEST_JOB,
+    d.EXTERNAL: kernel.DEST_EXTERNAL,
+    "crm": kernel.DEST_CRM,
+    "archive": kernel.DEST_ARCHIVE,
+}
 
 
-def _in(column: str, table: pl.DataFrame, flag: str) -> pl.Expr:
-    """Whether `column` (a destination) is one of the table's values with `flag` set."""
-    values = table.filter(pl.col(flag))["destination"]
-    if values.len() == 0:
-        return pl.lit(False)
-    return pl.col(column).is_in(values.implode())
+def _bits(flags: dict[str, int]) -> pl.Expr:
+    return pl.sum_horizontal(pl.when(pl.col(name)).then(bit).otherwise(0) for name, bit in flags.items())
 
 
-def _hashed_in(hashes: str, table: pl.DataFrame, flag: str) -> pl.Expr:
-    """Like `_in` on the 64-bit hashes of the destinations (column `hashes`): an integer look-up instead
-    of a string one, about twice as fast. A false match needs a 64-bit collision between two distinct
-    destinations of one store (probability ~ distinct² / 2^64, below 10^-10 for a million)."""
-    values = table.filter(pl.col(flag))["destination"]
-    if values.len() == 0:
-        return pl.lit(False)
-    return pl.col(hashes).is_in(values.hash(_HASH_SEED).implode())
+@dataclass
+class _Lookups:
+    """The dictionary's keys as kernel tables, with what each key stands for."""
+
+    users: pl.Series  # distinct user names; kernel rows index this
+    user_table: tuple[np.ndarray, np.ndarray]
+    user_index: np.ndarray  # dictionary user row → position in `users`
+    objects: pl.Series  # dictionary object values; registered events name their row
+    object_table: tuple[np.ndarray, np.ndarray]
+    object_bits: np.ndarray
+    destination_table: tuple[np.ndarray, np.ndarray]
+    destination_bits: np.ndarray
+    destinations: pl.DataFrame  # destination_table() of the distinct destinations
+
+
+def _lookups(dictionary: pl.DataFrame, context: Context) -> _Lookups:
+    kind = pl.col("kind")
+    users = dictionary.filter(kind == k.USER)
+    names = users["value"].unique().sort()
+    user_index = names.search_sorted(users["value"]).cast(pl.Int32).to_numpy()
+    value = pl.col("value")
+    registered = pl.lit(False)
+    if (prefilter := context.prefilter_regex()) is not None:
+        exact = context.register_regex()
+        registered = value.str.contains(prefilter) & value.str.contains(exact)
+    # Only keys with a class go into the kernel's tables (a miss means "no class"): registered carriers
+    # and archives are a small share of the objects, so the table stays in cache.
+    objects = (
+        dictionary.filter(kind == k.OBJECT)
+        .with_columns(
+            bits=pl.when(registered).then(kernel.OBJ_REGISTERED).otherwise(0)
+            | pl.when(value.str.contains(OBFUSCATION_RE)).then(kernel.OBJ_ARCHIVE).otherwise(0)
+        )
+        .filter(pl.col("bits") != 0)
+    )
+    dests = dictionary.filter(kind == k.DESTINATION)
+    table = destination_table(dests["value"], context)
+    dests = (
+        dests.join(table.rename({"destination": "value"}), on="value", how="left", maintain_order="left")
+        .with_columns(bits=_bits(_DEST_BITS).fill_null(0))
+        .filter(pl.col("bits") != 0)
+    )
+    return _Lookups(
+        users=names,
+        user_table=kernel.table(users["key"].to_numpy()),
+        user_index=user_index,
+        objects=objects["value"],
+        object_table=kernel.table(objects["key"].to_numpy()),
+        object_bits=objects["bits"].cast(pl.UInt8).to_numpy(),
+        destination_table=kernel.table(dests["key"].to_numpy()),
+        destination_bits=dests["bits"].cast(pl.UInt8).to_numpy(),
+        destinations=table,
+    )
 
 
 def _local_hour(context: Context) -> pl.Expr:
@@ -137,198 +178,212 @@ def _local_hour(context: Context) -> pl.Expr:
         shift = int(offset.total_seconds()) * 1_000_000
         micros = pl.col("time").dt.epoch("us") + shift
         return ((micros // 3_600_000_000) % 24).cast(pl.Int8)
-    return pl.col("time").dt.convert_time_zone(context.timezone).dt.hour()
+    return pl.col("time").dt.convert_time_zone(context.timezone).dt.hour().cast(pl.Int8)
 
 
-def event_flags(events: pl.LazyFrame, context: Context, table: pl.DataFrame) -> pl.LazyFrame:
-    """Per-event integer columns (one per SUMS name) and `reg_object` (the object when it may be a
-    registered carrier, else null); no rows are dropped. The registered columns come from the register's
-    prefilter (a superset); `daily()` recomputes them exactly from the few candidate objects.
-    Cost: a plain-literal regex search per event (register prefilter), an end-anchored one (archives),
-    integer look-ups of the destination's hash for its classes; each base flag is computed once
-    (two projection stages)."""
-    action = pl.col("action")
-    register = context.prefilter_regex()
-    obj = pl.col("object")
-    writes = action.is_in(("file_write", "file_copy", "usb_copy"))
-    base = events.select(
-        "user",
-        "day",
-        "action",
-        pl.col("bytes").fill_null(0).clip(0).alias("_bytes"),
-        pl.col("count").fill_null(0).clip(0).alias("_count"),
-        _local_hour(context).alias("_hour"),
-        (pl.col("day").dt.weekday() >= 6).alias("_weekend"),
-        (
-            (obj.str.contains(register) & action.is_in(FILE_ACTIONS)).fill_null(False)
-            if register
-            else pl.lit(False)
-        ).alias("_reg"),
-        # searches over every row, masked by the action afterwards: cheaper than building a masked
-        # string column first (when/then)
-        (obj.str.contains(OBFUSCATION_RE) & writes).fill_null(False).alias("_obfuscation"),
-        "object",
-        pl.col("destination").hash(_HASH_SEED).alias("_dest_hash"),
-    ).with_columns(
-        *(_hashed_in("_dest_hash", table, name).alias(f"_{name}") for name in _CLASS_FLAGS),
-    )
-    c = pl.col
-    upload, mail_send, usb = action == "upload", action == "email_send", action == "usb_copy"
-    rename = action == "file_rename"
-    attachments = mail_send & (c("_count") > 0)
-    leaves = c("_personal_cloud") | c("_personal_webmail") | c("_competitor") | c("_external")
-    staged = base.with_columns(
-        _cloud_up=upload & c("_personal_cloud") & ~c("_own"),
-        _webmail=(attachments & (c("_personal_cloud") | c("_personal_webmail")))
-        | (upload & c("_personal_webmail") & ~c("_personal_cloud")),
-        _to_comp=(mail_send | upload) & c("_competitor"),
-        _exfil=usb | ((upload | attachments) & leaves),
-        _items=pl.when(attachments).then(c("_count")).otherwise(1),
-        _off=(c("_hour") < context.work_start_hour) | (c("_hour") >= context.work_end_hour) | c("_weekend"),
-    )
-    flags = {
-        "offhours_events": c("_off"),
-        "offhours_sensitive": c("_off") & (c("_reg") | c("_exfil") | (action == "usb_connect")),
-        "registered_events": c("_reg"),
-        "usb_copies": usb,
-        "usb_registered": usb & c("_reg"),
-        "cloud_personal_uploads": c("_cloud_up"),
-        "cloud_personal_bytes": pl.when(c("_cloud_up")).then(c("_bytes")).otherwise(0),
-        "cloud_own_uploads": upload & c("_own") & ~leaves,
-        "webmail_personal_with_attachments": c("_webmail"),
-        "competitor_mails": c("_to_comp"),
-        "external_attachments": ((attachments | upload) & leaves)
-        & ~c("_cloud_up")
-        & ~c("_webmail")
-        & ~c("_to_comp"),
-        "prints": action == "print",
-        "print_pages": pl.when(action == "print").then(pl.max_horizontal(c("_count"), 1)).otherwise(0),
-        "archives_created": c("_obfuscation") | (rename & c("_archive")),
-        "registered_renamed": rename & c("_reg"),
-        "customer_records": pl.when(action.is_in(("download", "app_export")) & c("_crm"))
-        .then(pl.max_horizontal(c("_count"), 1))
-        .otherwise(0),
-        "job_site_visits": (action == "web_visit") & c("_job_site"),
-        "exfil_items": pl.when(c("_exfil")).then(c("_items")).otherwise(0),
-        "exfil_bytes": pl.when(c("_exfil")).then(c("_bytes")).otherwise(0),
-        "registered_exfil": c("_exfil") & c("_reg"),
-    }
-    # narrow types: the streaming group-by's cost grows with the bytes it sums (sums widen to Int64)
-    wide = {"exfil_bytes": pl.Int64, "cloud_personal_bytes": pl.Int64}
-    counts = {"print_pages": pl.Int32, "customer_records": pl.Int32, "exfil_items": pl.Int32}
-    return staged.select(
-        "user",
-        "day",
-        pl.when(c("_reg")).then(c("object")).alias("reg_object"),
-        *(
-            expr.cast(wide.get(name) or counts.get(name) or pl.UInt8).alias(name)
-            for name, expr in flags.items()
-        ),
+_FILE_MASK = kernel.action_mask(FILE_ACTIONS)
+
+
+def _columns(events: pl.LazyFrame, context: Context) -> pl.LazyFrame:
+    """What the kernel reads of a day's events."""
+    return events.select(
+        pl.col("user_key"),
+        pl.col("action").to_physical().cast(pl.UInt8),
+        _local_hour(context).alias("hour"),
+        pl.col("bytes").fill_null(0),
+        pl.col("count").fill_null(0),
+        pl.col("object_key"),
+        pl.col("destination_key"),
     )
 
 
-_CLASS_FLAGS = (
-    d.OWN,
-    d.COMPETITOR,
-    d.PERSONAL_CLOUD,
-    d.PERSONAL_WEBMAIL,
-    d.JOB_SITE,
-    d.EXTERNAL,
-    "crm",
-    "archive",
-)
-_REG_SUMS = ("registered_events", "usb_registered", "registered_exfil", "registered_renamed")
+def _read(days: list[tuple[dt.date, pl.LazyFrame]], context: Context) -> list[tuple[dt.date, pl.DataFrame]]:
+    """Several days read at once: polars decodes their files in parallel (one file at a time costs
+    about 2.5× the CPU)."""
+    frames = pl.collect_all([_columns(events, context) for _, events in days])
+    return [(day, frame) for (day, _), frame in zip(days, frames, strict=True)]
+
+
+def _day(day: dt.date, frame: pl.DataFrame, out: np.ndarray, look: _Lookups, context: Context):
+    """One day through the kernel, summing into `out` (users × SUMS); returns the day and the
+    registered-event arrays (user, object, flags)."""
+    n = frame.height
+    reg_user = np.empty(n, dtype=np.int32)
+    reg_object = np.empty(n, dtype=np.int32)
+    reg_flags = np.empty(n, dtype=np.uint8)
+    col = {name: frame[name].to_numpy() for name in frame.columns}
+    n_reg = kernel.day_sums(
+        col["user_key"],
+        col["action"],
+        col["hour"],
+        col["bytes"],
+        col["count"],
+        col["object_key"],
+        col["destination_key"],
+        *look.user_table,
+        look.user_index,
+        *look.object_table,
+        look.object_bits,
+        *look.destination_table,
+        look.destination_bits,
+        day.isoweekday() >= 6,
+        context.work_start_hour,
+        context.work_end_hour,
+        _FILE_MASK,
+        out,
+        reg_user,
+        reg_object,
+        reg_flags,
+    )
+    return day, reg_user[:n_reg], reg_object[:n_reg], reg_flags[:n_reg]
 
 
 def group(source, context: Context) -> Grouped:
-    """The streaming pass (see the module docstring). `source` is an EventStore (anything with `scan()`)
-    or a LazyFrame of SCHEMA events."""
-    events = _events(source)
-    table = destination_table(events, context)
-    flagged = event_flags(events, context, table)
-    grouped = (
-        flagged.group_by("user", "day", "reg_object")
-        .agg(
-            pl.len().cast(pl.Int64).alias("events"),
-            *(pl.col(name).sum() for name in SUMS if name != "events"),
-        )
-        .collect(engine="streaming")
+    """The event pass (see the module docstring). `source` is an EventStore (anything with `encoded()`
+    or `scan()`) or a LazyFrame of SCHEMA events."""
+    encoded = _encoded(source)
+    look = _lookups(encoded.dictionary, context)
+    items = sorted(encoded.days.items())
+    start = items[0][0] if items else _EPOCH
+    span = (items[-1][0] - start).days + 1 if items else 0
+    sums = np.zeros((span, look.users.len(), len(SUMS)), dtype=np.int64)
+    chunks = [items[i : i + CHUNK_DAYS] for i in range(0, len(items), CHUNK_DAYS)]
+    results = []
+    # read the next chunk while the kernel runs over this one
+    with ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(max(1, len(os.sched_getaffinity(0)))) as pool:
+        pending = reader.submit(_read, chunks[0], context) if chunks else None
+        for i in range(len(chunks)):
+            assert pending is not None
+            frames = pending.result()
+            if i + 1 < len(chunks):
+                pending = reader.submit(_read, chunks[i + 1], context)
+            results += pool.map(
+                lambda item: _day(item[0], item[1], sums[(item[0] - start).days], look, context), frames
+            )
+    return Grouped(
+        users=look.users,
+        objects=look.objects,
+        start=start,
+        sums=sums,
+        registered=_registered_table(results),
+        destinations=look.destinations,
     )
-    days = grouped.group_by("user", "day").agg(pl.col(name).sum() for name in SUMS)
-    registered = grouped.filter(pl.col("reg_object").is_not_null()).select(
-        "user",
-        "day",
-        pl.col("reg_object").alias("object"),
-        "registered_events",
-        "usb_registered",
-        "registered_exfil",
-        "registered_renamed",
+
+
+def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+def _days_column(results, index: int) -> pl.Series:
+    days = [np.full(len(r[index]), (r[0] - _EPOCH).days, dtype=np.int32) for r in results]
+    return pl.Series("day", _concat(days, np.int32)).cast(pl.Date)
+
+
+def _registered_table(results) -> pl.DataFrame:
+    flags = pl.col("flags")
+    events = pl.DataFrame(
+        {
+            "u": _concat([r[1] for r in results], np.int32),
+            "day": _days_column(results, 1),
+            "o": _concat([r[2] for r in results], np.int32),
+            "flags": _concat([r[3] for r in results], np.uint8),
+        }
     )
-    return Grouped(days=days, registered=registered, destinations=table)
+    return events.group_by("u", "day", "o").agg(
+        pl.len().cast(pl.Int64).alias("registered_events"),
+        ((flags & kernel.FLAG_USB) > 0).sum().cast(pl.Int64).alias("usb_registered"),
+        ((flags & kernel.FLAG_EXFIL) > 0).sum().cast(pl.Int64).alias("registered_exfil"),
+        ((flags & kernel.FLAG_RENAME) > 0).sum().cast(pl.Int64).alias("registered_renamed"),
+    )
+
+
+_EPOCH = dt.date(1970, 1, 1)
+CHUNK_DAYS = 16  # days read at once: ~45 bytes an event in memory, twice (one chunk read ahead)
 
 
 def registered_matches(grouped: Grouped, context: Context) -> pl.DataFrame:
     """One row per (user, day, registered object): the sums, `level` (the highest level among the
     register patterns the object matches) and `granted` (whether one of the user's grants covers it;
-    always True when the organisation gave no grants). Candidates of the prefilter that match no pattern
-    are dropped here. Which patterns matched is recomputed for the few alerted users (explain.secrets).
-    Cost: one regex per register entry over the distinct candidate objects, joins over the rows."""
+    always True when the organisation gave no grants), with `u` and `o` (the user's and the object's
+    positions in grouped.users and grouped.objects). Which patterns matched is recomputed for the few
+    alerted users (explain.secrets). Cost: one regex per register entry over the distinct objects; the
+    joins are on integers, the grant check on the distinct (user, object) pairs."""
     rows = grouped.registered
-    patterns = context.match_patterns(rows["object"].unique())
+    objects = rows.select(pl.col("o").unique()).with_columns(
+        object=pl.col("o").map_batches(grouped.objects.gather, return_dtype=pl.String)
+    )
+    patterns = objects.join(context.match_patterns(objects["object"]), on="object")
+    schema = {**dict(rows.schema), "level": pl.String(), "granted": pl.Boolean(), "user": pl.String()}
     if patterns.height == 0:
-        schema = dict(rows.schema)
-        schema.update(level=pl.String(), granted=pl.Boolean())
-        return pl.DataFrame(schema=schema)
+        return pl.DataFrame(schema={**schema, "object": pl.String()})
     rank = {level: i for i, level in enumerate(LEVELS)}
-    levels = patterns.group_by("object").agg(
+    levels = patterns.group_by("o").agg(
         pl.col("level").replace_strict(rank, return_dtype=pl.Int8).max().alias("_rank")
     )
-    out = rows.join(levels, on="object").with_columns(
+    out = rows.join(levels, on="o").with_columns(
         level=pl.col("_rank").replace_strict(dict(enumerate(LEVELS)), return_dtype=pl.String)
     )
     if context.grants is None:
-        return out.drop("_rank").with_columns(granted=pl.lit(True))
-    pairs = out.select("user", "object").unique().join(patterns.select("object", "pattern"), on="object")
-    pairs = pairs.with_columns(granted=context.granted(pairs))
-    # an object is granted when any grant covers it, whichever register pattern matched
-    covered = pairs.group_by("user", "object").agg(pl.col("granted").any())
-    return out.drop("_rank").join(covered, on=["user", "object"], how="left")
+        out = out.with_columns(granted=pl.lit(True))
+    else:
+        pairs = out.select("u", "o").unique().join(patterns.select("o", "object", "pattern"), on="o")
+        pairs = pairs.with_columns(user=pl.col("u").map_batches(grouped.users.gather, return_dtype=pl.String))
+        pairs = pairs.with_columns(granted=context.granted(pairs))
+        # an object is granted when any grant covers it, whichever register pattern matched
+        covered = pairs.group_by("u", "o").agg(pl.col("granted").any())
+        out = out.join(covered, on=["u", "o"], how="left")
+    return out.drop("_rank").with_columns(
+        user=pl.col("u").map_batches(grouped.users.gather, return_dtype=pl.String),
+        object=pl.col("o").map_batches(grouped.objects.gather, return_dtype=pl.String),
+    )
 
 
 def daily(grouped: Grouped, context: Context, matches: pl.DataFrame | None = None) -> pl.DataFrame:
     """A dense user × day table: every user from their first to the organisation's last day, zeros where
     nothing happened, with FEATURES columns plus `weekday` (1 = Monday) and `history` (days on record
-    before this one)."""
+    before this one), sorted by user and day. Cut from the pass's days × users array; the registered
+    columns that need grants are placed from the matches by position."""
     if matches is None:
         matches = registered_matches(grouped, context)
+    sums = grouped.sums
+    span, users = sums.shape[0], sums.shape[1]
+    active = sums[:, :, kernel.EVENTS] > 0  # days × users
+    seen = active.any(axis=0)
+    if not seen.any():
+        schema = {"user": pl.String, "day": pl.Date, **dict.fromkeys(FEATURES, pl.Int64)}
+        return pl.DataFrame(schema={**schema, "weekday": pl.Int8, "history": pl.Int64})
+    first = active.argmax(axis=0)
+    keep = (np.arange(span)[None, :] >= first[:, None]) & seen[:, None]  # users × days
+    u, d = np.nonzero(keep)  # sorted by user, then day
+    values = sums.transpose(1, 0, 2)[keep]
+    position = np.full(users * span, -1, dtype=np.int64)
+    position[u.astype(np.int64) * span + d] = np.arange(len(u))
     rank = {level: i + 1 for i, level in enumerate(LEVELS)}
-    per_day = matches.group_by("user", "day").agg(  # one row per (user, day, object)
-        *(pl.col(name).sum() for name in _REG_SUMS),
+    per_day = matches.group_by("u", "day").agg(  # one row per (user, day, object)
         pl.len().cast(pl.Int64).alias("registered_objects"),
         (~pl.col("granted")).sum().cast(pl.Int64).alias("registered_beyond_grants"),
         pl.col("level").replace_strict(rank, return_dtype=pl.Int64).max().alias("registered_level"),
     )
-    days = grouped.days
-    if days.height == 0:
-        schema = {"user": pl.String, "day": pl.Date, **dict.fromkeys(FEATURES, pl.Int64)}
-        return pl.DataFrame(schema={**schema, "weekday": pl.Int8, "history": pl.Int64})
-    end = days["day"].max()
-    spans = days.group_by("user").agg(pl.col("day").min().alias("first"))
-    grid = spans.select(
-        "user", pl.date_ranges(pl.col("first"), pl.lit(end)).alias("day"), pl.col("first")
-    ).explode("day")
-    table = (
-        grid.join(days.drop(_REG_SUMS), on=["user", "day"], how="left")
-        .join(per_day, on=["user", "day"], how="left")
-        .with_columns(pl.col(name).fill_null(0).cast(pl.Int64) for name in FEATURES)
-        .with_columns(
-            weekday=pl.col("day").dt.weekday(),
-            history=(pl.col("day") - pl.col("first")).dt.total_days(),
-        )
-        .drop("first")
-        .sort("user", "day")
+    at = position[  # every matched (user, day) had events, so it is kept
+        per_day["u"].to_numpy().astype(np.int64) * span
+        + (per_day["day"] - grouped.start).dt.total_days().to_numpy()
+    ]
+    registered = {}
+    for name in REGISTERED:
+        column = np.zeros(len(u), dtype=np.int64)
+        column[at] = per_day[name].to_numpy()
+        registered[name] = column
+    day = pl.Series("day", d.astype(np.int32) + (grouped.start - _EPOCH).days).cast(pl.Date)
+    return pl.DataFrame(
+        {
+            "user": grouped.users.gather(u),
+            "day": day,
+            **{name: values[:, i] for i, name in enumerate(SUMS)},
+            **registered,
+            "weekday": day.dt.weekday(),
+            "history": (d - first[u]).astype(np.int64),
+        }
     )
-    return table
 
 
 def baselines(table: pl.DataFrame, peer_groups: dict[str, str]) -> pl.DataFrame:

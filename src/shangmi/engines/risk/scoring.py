@@ -220,7 +220,7 @@ def score(
     context, notes = complete_context(context, ldap)
     events = source.scan() if hasattr(source, "scan") else source
     step("features")
-    table, matches, grouped = features.build(events, context)
+    table, matches, grouped = features.build(source, context)
     step("indicators")
     values = indicators.values(table, context, weights)
     keys = [i.key for i in indicators.INDICATORS]

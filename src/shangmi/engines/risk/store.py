@@ -6,7 +6,12 @@ Layout of a store folder::
     events/day=YYYY-MM-DD/part-<uuid>.parquet  events of one day from one source file (zstd 1); all
                                                SCHEMA columns, ``day`` included (hive-style folder
                                                names for people and other tools; we do not parse
-                                               paths, so a store may live under any folder name)
+                                               paths, so a store may live under any folder name),
+                                               then keys.KEY_COLUMNS (hashes of user, object,
+                                               destination)
+    keys/<uuid>.parquet                        the dictionary of one source file's keys
+                                               (keys.DICTIONARY_SCHEMA): what the feature pass
+                                               classifies instead of every event's strings
     ldap.parquet                               staff snapshots (presets.LDAP_SCHEMA), one row per
                                                (month, user)
     .lock                                      flock'ed by every writer, so ingests never interleave
@@ -14,7 +19,9 @@ Layout of a store folder::
 
 ``manifest.json`` (``{"format": FORMAT, "engine": …, "sources": {absolute path: entry}}``) records each
 ingested source file: its fingerprint (size, mtime in ns, SHA-256 of its first and last MiB), the preset
-mapping name, rows read / kept / dropped by reason, when, and the part files holding its rows. A part file
+mapping name, rows read / kept / dropped by reason, when, the part files holding its rows and its key
+dictionary (``keys``; absent for sources ingested before keys were kept, whose keys are then computed
+when scoring). A part file
 belongs to exactly one source file, so re-ingesting a changed file with ``replace=True`` deletes precisely
 its earlier rows. Every source file is committed on its own: its parts are written to ``.staging``,
 renamed into ``events/`` and then the manifest is atomically replaced (temp file, fsync, rename). Part
@@ -42,6 +49,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from shangmi.engines.risk import features, keys
 from shangmi.engines.risk.loaders import DROP_REASONS, LoadError, LoadResult
 from shangmi.engines.risk.presets import LDAP_SCHEMA
 from shangmi.engines.risk.schema import COLUMNS, ENGINE_VERSION, SCHEMA, empty
@@ -173,7 +181,32 @@ class EventStore:
         ]
         if not files:
             return empty().lazy()
-        return pl.scan_parquet(files, hive_partitioning=False, schema=SCHEMA).select(COLUMNS)
+        return pl.scan_parquet(files, hive_partitioning=False, schema=SCHEMA, extra_columns="ignore").select(
+            COLUMNS
+        )
+
+    def encoded(self) -> features.Encoded:
+        """The events per day with their keys, and the keys' dictionary, for the feature pass
+        (features.Encoded). Sources ingested before keys were kept are read and keyed here."""
+        days: dict[date, list[Path]] = {}
+        dictionaries, unkeyed = [], []
+        for entry in self.manifest()["sources"].values():
+            if entry.get("keys"):
+                dictionaries.append(pl.read_parquet(self.path / entry["keys"]))
+                for part in entry["parts"]:
+                    days.setdefault(_day_of(part), []).append(self.path / part)
+            else:
+                unkeyed += [self.path / part for part in entry["parts"]]
+        schema = {**SCHEMA, **keys.KEY_COLUMNS}
+        frames = {
+            day: pl.scan_parquet(files, hive_partitioning=False, schema=schema) for day, files in days.items()
+        }
+        if unkeyed:
+            late = features.encode(pl.scan_parquet(unkeyed, hive_partitioning=False, schema=SCHEMA))
+            dictionaries.append(late.dictionary)
+            for day, frame in late.days.items():
+                frames[day] = pl.concat([frames[day], frame]) if day in frames else frame
+        return features.Encoded(frames, keys.merge(dictionaries))
 
     def days(self) -> list[date]:
         """The days that hold events, from the manifest (no data read)."""
@@ -271,7 +304,8 @@ class EventStore:
         started = time.perf_counter()
         staging = self.path / ".staging" / uuid.uuid4().hex
         try:
-            sink = result.events().sink_parquet(
+            keyed = keys.with_keys(result.events())
+            sink = keyed.sink_parquet(
                 pl.PartitionBy(staging, key="day", include_key=True),  # polars marks this API unstable
                 compression="zstd",
                 compression_level=ZSTD_LEVEL,
@@ -279,11 +313,16 @@ class EventStore:
                 mkdir=True,
                 lazy=True,
             )
-            result.run(sink)
+            staged_keys = staging / "keys.parquet"
+            dictionary = keys.dictionary(keyed).sink_parquet(
+                staged_keys, compression="zstd", compression_level=ZSTD_LEVEL, mkdir=True, lazy=True
+            )
+            result.run(sink, dictionary)
             if _fingerprint(result.path) != before:
                 raise StoreError(f"{result.path}: the file changed while it was being read; try again")
             if self.durable:
-                _fsync_all(list(staging.glob("day=*/*.parquet")))
+                _fsync_all([*staging.glob("day=*/*.parquet"), staged_keys])
+            key_file = self._move_keys(staged_keys)
             parts = self._move_in(staging)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -298,11 +337,12 @@ class EventStore:
             "rows_kept": counts.rows_kept,
             "dropped": counts.dropped,
             "parts": parts,
+            "keys": key_file,
             "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         self._write_manifest(manifest)
         if old:
-            self._delete(old["parts"])
+            self._delete([*old["parts"], *([old["keys"]] if old.get("keys") else [])])
         return SourceReport(
             key,
             result.source,
@@ -315,13 +355,23 @@ class EventStore:
             time.perf_counter() - started,
         )
 
+    def _move_keys(self, staged: Path) -> str:
+        """Rename a staged key dictionary into keys/ under a unique name."""
+        folder = self.path / "keys"
+        folder.mkdir(exist_ok=True)
+        target = folder / f"{uuid.uuid4().hex}.parquet"
+        os.replace(staged, target)
+        if self.durable:
+            _fsync_dir(folder)
+        return target.relative_to(self.path).as_posix()
+
     def _move_in(self, staging: Path) -> list[str]:
         """Rename the staged ``day=…/*.parquet`` files into events/ under unique names."""
         parts: list[str] = []
         folders: set[Path] = set()
         if not staging.exists():
             return parts  # nothing kept
-        for day_dir in sorted(staging.iterdir()):
+        for day_dir in sorted(staging.glob("day=*")):
             target_dir = self.path / "events" / day_dir.name
             target_dir.mkdir(parents=True, exist_ok=True)
             folders.add(target_dir)
@@ -361,14 +411,10 @@ class EventStore:
         for temp in self.path.glob(".*.tmp"):
             temp.unlink(missing_ok=True)
         known = {part for entry in manifest["sources"].values() for part in entry["parts"]}
-        events = self.path / "events"
-        if events.is_dir():
-            stray = [
-                p.relative_to(self.path).as_posix()
-                for p in events.glob("day=*/*.parquet")
-                if p.relative_to(self.path).as_posix() not in known
-            ]
-            self._delete(stray)
+        known |= {entry["keys"] for entry in manifest["sources"].values() if entry.get("keys")}
+        files = [*self.path.glob("events/day=*/*.parquet"), *self.path.glob("keys/*.parquet")]
+        stray = [p.relative_to(self.path).as_posix() for p in files]
+        self._delete([p for p in stray if p not in known])
         return manifest
 
 

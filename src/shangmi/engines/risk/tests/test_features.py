@@ -121,12 +121,17 @@ def test_without_grants_nothing_is_beyond_grants():
 
 def test_prefilter_false_positives_are_dropped_by_the_exact_match():
     # `\\fs01\研发\图纸\P01\` is the prefilter literal; a path that has it but is not under the anchored
-    # root passes the prefilter and must not count as registered
-    rows = [event(at(0), "bob", "usb_copy", r"C:\copy\\fs01\研发\图纸\P01\a.dwg", "E:", 1)]
+    # root passes the prefilter and must not count as registered, nor make an off-hours copy sensitive
+    # beyond being a USB copy
+    rows = [
+        event(at(0), "bob", "usb_copy", r"C:\copy\\fs01\研发\图纸\P01\a.dwg", "E:", 1),
+        event(at(0, 23), "bob", "file_open", r"C:\copy\\fs01\研发\图纸\P01\a.dwg"),
+    ]
     table, matches, grouped = features.build(frame(rows).lazy(), CONTEXT)
-    assert grouped.registered.height == 1  # the candidate
+    assert grouped.registered.height == 0
     assert matches.height == 0
     assert table.select("registered_events", "usb_registered", "registered_objects").row(0) == (0, 0, 0)
+    assert table.select("offhours_events", "offhours_sensitive").row(0) == (1, 0)
 
 
 def test_the_table_is_dense_from_a_users_first_day_to_the_last_day():

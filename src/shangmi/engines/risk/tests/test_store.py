@@ -12,6 +12,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from shangmi.engines.risk import keys
 from shangmi.engines.risk.loaders import LoadError
 from shangmi.engines.risk.presets import load_ldap, load_preset
 from shangmi.engines.risk.schema import SCHEMA
@@ -31,7 +32,9 @@ def _files(folder) -> dict[str, int]:
 
 
 def _parts(store: EventStore) -> list[str]:
-    return [p.relative_to(store.path).as_posix() for p in store.parts()]
+    """The committed files: event parts, then the sources' key dictionaries."""
+    parts = [p.relative_to(store.path).as_posix() for p in store.parts()]
+    return parts + [e["keys"] for e in store.manifest()["sources"].values()]
 
 
 def _ingest(store: EventStore, folder, **kwargs):
@@ -79,7 +82,15 @@ def test_ingest_writes_day_partitions_and_scan_returns_the_events(tmp_path):
     parts = [p for e in manifest["sources"].values() for p in e["parts"]]
     assert all(PART.match(p) for p in parts)
     assert sorted(parts) == sorted(p for p in _files(tmp_path / "store") if p.startswith("events/"))
-    assert pl.read_parquet(tmp_path / "store" / parts[0]).columns == list(SCHEMA)
+    assert pl.read_parquet(tmp_path / "store" / parts[0]).columns == [*SCHEMA, *keys.KEY_COLUMNS]
+    # every key of the events is in the source's dictionary, spelled as in the events
+    dictionary = pl.read_parquet(tmp_path / "store" / entry["keys"])
+    assert entry["keys"].startswith("keys/") and dictionary.schema == keys.DICTIONARY_SCHEMA
+    logons = pl.read_parquet([tmp_path / "store" / p for p in entry["parts"]])
+    users = dictionary.filter(pl.col("kind") == keys.USER).select("key", "value").sort("key")
+    assert users.rows() == logons.select("user_key", "user").unique().sort("user_key").rows()
+    keyed = {e["keys"] for e in manifest["sources"].values()}
+    assert sorted(keyed) == sorted(p for p in _files(tmp_path / "store") if p.startswith("keys/"))
 
 
 def test_scan_by_day_range_and_a_store_under_any_folder_name(tmp_path):
