@@ -1,9 +1,9 @@
 """What an alert shows besides its numbers: the events behind it and the registered secrets involved.
 
-`top_events` reads the store once more, but only the days of the alert windows (the store is partitioned
-by day) and only the alerted users, and keeps at most 20 events a user, interleaving the reasons so one
-noisy channel does not hide the others. `secrets` summarises the registered-carrier matches already
-computed by the feature builder. Cost: one filtered scan plus O(matches)."""
+`top_events` picks from the events the feature pass listed (those on registered carriers or with a reason
+below), for the alerted users within their windows, and keeps at most 20 events a user, interleaving the
+reasons so one noisy channel does not hide the others. `secrets` summarises the registered-carrier matches already
+computed by the feature builder. Cost: O(listed events + matches)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import datetime as dt
 
 import polars as pl
 
-from shangmi.engines.risk import destinations as d
+from shangmi.engines.risk import kernel, keys
 from shangmi.engines.risk.context import LEVEL_LABELS, LEVELS, Context
-from shangmi.engines.risk.features import ARCHIVE_RE
+from shangmi.engines.risk.features import Grouped
+from shangmi.engines.risk.schema import ACTIONS
 
 MAX_EVENTS = 20
 PER_REASON = 5
@@ -44,95 +45,33 @@ REASONS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def _in(table: pl.DataFrame, flag: str) -> pl.Expr:
-    values = table.filter(pl.col(flag))["destination"]
-    return pl.col("destination").is_in(values.implode()) if values.len() else pl.lit(False)
-
-
 def top_events(
-    events: pl.LazyFrame,
+    grouped: Grouped,
     windows: pl.DataFrame,
     contributing: pl.DataFrame,
     context: Context,
-    destinations: pl.DataFrame,
     matches: pl.DataFrame,
 ) -> dict[str, list[dict]]:
     """user -> up to MAX_EVENTS events of the user's alert window that support a contributing indicator.
-    `windows`: user, start, end (dates); `contributing`: user, indicator (keys with contribution > 0)."""
+    `windows`: user, start, end (dates); `contributing`: user, indicator (keys with contribution > 0).
+    The candidates are the events the feature pass listed (grouped.hits); their strings come from the
+    key dictionary, and only a web visit's URL (not in the dictionary) is read from its day's events."""
     if windows.height == 0:
         return {}
-    lo, hi = windows["start"].min(), windows["end"].max()
-    users = windows["user"].unique()
-    action = pl.col("action")
-    register = context.prefilter_regex()
-    upload, send = action == "upload", action == "email_send"
-    attachments = send & (pl.col("count").fill_null(0) > 0)
-    leaves = _in(destinations, d.PERSONAL_CLOUD) | _in(destinations, d.PERSONAL_WEBMAIL)
-    leaves = leaves | _in(destinations, d.COMPETITOR) | _in(destinations, d.EXTERNAL)
-    writes = action.is_in(("file_write", "file_copy", "usb_copy"))
-    candidate = (
-        pl.when(action == "usb_copy")
-        .then(pl.lit("usb_copy"))
-        .when((send | upload) & _in(destinations, d.COMPETITOR))
-        .then(pl.lit("competitor"))
-        .when(upload & _in(destinations, d.PERSONAL_CLOUD) & ~_in(destinations, d.OWN))
-        .then(pl.lit("personal_cloud"))
-        .when(
-            (upload & _in(destinations, d.PERSONAL_WEBMAIL))
-            | (attachments & _in(destinations, d.PERSONAL_WEBMAIL))
-        )
-        .then(pl.lit("personal_webmail"))
-        .when(action.is_in(("download", "app_export")) & _in(destinations, "crm"))
-        .then(pl.lit("customer_records"))
-        .when(writes & pl.col("object").str.contains(ARCHIVE_RE).fill_null(False))
-        .then(pl.lit("archive"))
-        .when(action == "file_rename")
-        .then(pl.lit("rename"))
-        .when((attachments | upload) & leaves)
-        .then(pl.lit("external"))
-        .when(action == "print")
-        .then(pl.lit("print"))
-        .when((action == "web_visit") & _in(destinations, d.JOB_SITE))
-        .then(pl.lit("job_site"))
-    )
-    registered = pl.col("object").str.contains(register).fill_null(False) if register else pl.lit(False)
+    positions = pl.DataFrame({"user": grouped.users, "u": pl.int_range(grouped.users.len(), eager=True)})
+    windows = windows.join(positions.with_columns(pl.col("u").cast(pl.Int32)), on="user")
+    reasons = {i: name or None for i, name in enumerate(kernel.REASONS)}
+    beyond = matches.filter(~pl.col("granted")).select("u", "o").unique().with_columns(_beyond=pl.lit(True))
     frame = (
-        events.filter(pl.col("day").is_between(lo, hi) & pl.col("user").is_in(users.implode()))
-        .with_columns(
-            reason=candidate,
-            _reg=registered
-            & pl.col("action").is_in(
-                (
-                    "file_open",
-                    "file_copy",
-                    "file_write",
-                    "usb_copy",
-                    "upload",
-                    "email_send",
-                    "print",
-                    "file_rename",
-                )
-            ),
-        )
-        .filter(pl.col("reason").is_not_null() | pl.col("_reg"))
-        .join(windows.lazy(), on="user")
+        grouped.hits.join(windows, on="u", maintain_order="left")
         .filter(pl.col("day").is_between(pl.col("start"), pl.col("end")))
-        .select("time", "day", "user", "action", "object", "destination", "bytes", "reason", "_reg")
-        .collect(engine="streaming")
-    )
-    # exact register matching and grants on the few rows the prefilter let through
-    beyond = (
-        matches.filter(~pl.col("granted"))
-        .select("user", "object")
-        .unique()
-        .with_columns(_beyond=pl.lit(True))
-    )
-    exact = matches.select("object").unique().with_columns(_exact=pl.lit(True))
-    frame = (
-        frame.join(exact, on="object", how="left")
-        .join(beyond, on=["user", "object"], how="left")
+        .join(beyond, on=["u", "o"], how="left")
         .with_columns(
-            reason=pl.when((pl.col("reason") == "usb_copy") & pl.col("_exact").fill_null(False))
+            reason=pl.col("reason").replace_strict(reasons, return_dtype=pl.String),
+            _reg=(pl.col("flags") & kernel.FLAG_REGISTERED) > 0,
+        )
+        .with_columns(
+            reason=pl.when((pl.col("reason") == "usb_copy") & pl.col("_reg"))
             .then(pl.lit("usb_registered"))
             .when(pl.col("reason").is_null() & pl.col("_beyond").fill_null(False))
             .then(pl.lit("beyond_grants"))
@@ -145,13 +84,14 @@ def top_events(
     frame = (
         frame.with_columns(indicator=indicator, _order=order)
         .join(contributing, on=["user", "indicator"], how="semi")
-        .sort("user", "_order", "time")
+        .sort("user", "_order", "time", maintain_order=True)
         .with_columns(_rank=pl.int_range(pl.len()).over("user", "reason"))
         .filter(pl.col("_rank") < MAX_EVENTS)
-        .sort("user", pl.col("_rank") // PER_REASON, "_order", "time")
+        .sort("user", pl.col("_rank") // PER_REASON, "_order", "time", maintain_order=True)
         .with_columns(_n=pl.int_range(pl.len()).over("user"))
         .filter(pl.col("_n") < MAX_EVENTS)
     )
+    frame = _strings(frame, grouped)
     zone = context.timezone
     out: dict[str, list[dict]] = {}
     for row in frame.iter_rows(named=True):
@@ -170,6 +110,46 @@ def top_events(
             }
         )
     return out
+
+
+def _strings(frame: pl.DataFrame, grouped: Grouped) -> pl.DataFrame:
+    """The chosen events with time, action, object and destination as values (from the dictionary;
+    web visits' URLs from their days' events)."""
+    kind = pl.col("kind")
+
+    def values(k: int, name: str) -> pl.DataFrame:
+        rows = grouped.dictionary.filter(kind == k)
+        return rows.select(pl.col("key").alias(f"{name}_key"), pl.col("value").alias(name))
+
+    frame = (
+        frame.join(values(keys.OBJECT, "object"), on="object_key", how="left", maintain_order="left")
+        .join(
+            values(keys.DESTINATION, "destination"), on="destination_key", how="left", maintain_order="left"
+        )
+        .with_columns(
+            time=pl.from_epoch("time", time_unit="us").dt.replace_time_zone("UTC"),
+            bytes=pl.when(pl.col("bytes") >= 0).then(pl.col("bytes")),
+            action=pl.col("action").replace_strict(dict(enumerate(ACTIONS)), return_dtype=pl.String),
+        )
+    )
+    missing = frame.filter(pl.col("object").is_null() & (pl.col("action") == "web_visit"))
+    if missing.height:
+        days = [grouped.encoded.days[day] for day in missing["day"].unique().sort()]
+        found = (
+            pl.concat(days)
+            .select("user_key", pl.col("time"), pl.col("object").alias("_url"), "action")
+            .filter((pl.col("action") == "web_visit") & pl.col("time").is_in(missing["time"].implode()))
+            .unique(subset=["user_key", "time"])
+            .collect()
+        )
+        user_keys = grouped.dictionary.filter(kind == keys.USER).select(
+            pl.col("key").alias("user_key"), pl.col("value").alias("user")
+        )
+        found = found.join(user_keys, on="user_key").select("user", "time", "_url").unique(["user", "time"])
+        frame = frame.join(found, on=["user", "time"], how="left", maintain_order="left").with_columns(
+            object=pl.col("object").fill_null(pl.col("_url"))
+        )
+    return frame
 
 
 def _zone(name: str) -> dt.tzinfo:

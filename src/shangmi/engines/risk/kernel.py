@@ -64,14 +64,43 @@ SUMS = (
     REG_EXFIL,
 ) = range(len(SUMS))
 
-# Object bits
-OBJ_REGISTERED, OBJ_ARCHIVE = 1, 2
+# Object bits: a registered carrier; an archive's name (written: the obfuscation step); an archive
+# among a list of names (explain's "archive" reason)
+OBJ_REGISTERED, OBJ_ARCHIVE, OBJ_ARCHIVE_LISTED = 1, 2, 4
 # Destination bits
 DEST_OWN, DEST_COMPETITOR, DEST_CLOUD, DEST_WEBMAIL, DEST_JOB, DEST_EXTERNAL, DEST_CRM, DEST_ARCHIVE = (
     1 << i for i in range(8)
 )
-# Registered-event flags (the `reg_flags` output)
-FLAG_USB, FLAG_EXFIL, FLAG_RENAME = 1, 2, 4
+# Flags of a listed event (the `hit_flags` output)
+FLAG_USB, FLAG_EXFIL, FLAG_RENAME, FLAG_REGISTERED = 1, 2, 4, 8
+# Why an event may explain an alert (explain.REASONS), by priority; 0 = none. An event is listed when it
+# has a reason or touches a registered carrier.
+REASONS = (
+    "",
+    "usb_copy",
+    "competitor",
+    "personal_cloud",
+    "personal_webmail",
+    "customer_records",
+    "archive",
+    "rename",
+    "external",
+    "print",
+    "job_site",
+)
+(
+    _,
+    R_USB,
+    R_COMPETITOR,
+    R_CLOUD,
+    R_WEBMAIL,
+    R_CUSTOMER_RECORDS,
+    R_ARCHIVE,
+    R_RENAME,
+    R_EXTERNAL,
+    R_PRINT,
+    R_JOB_SITE,
+) = range(len(REASONS))
 
 _A = {name: i for i, name in enumerate(ACTIONS)}
 FILE_OPEN, FILE_COPY, FILE_WRITE, USB_COPY, USB_CONNECT = (
@@ -157,14 +186,17 @@ def day_sums(  # pragma: no cover - compiled
     end_hour,
     file_actions,
     out,
-    reg_user,
-    reg_object,
-    reg_flags,
+    hit_index,
+    hit_user,
+    hit_object,
+    hit_flags,
+    hit_reason,
 ):
-    """Add one day's events to `out` (users × SUMS, int64) and list the events on registered carriers
-    in reg_user / reg_object / reg_flags; returns how many were listed. An unknown user key is skipped
-    (cannot happen when the dictionary was written with the events)."""
-    n_reg = 0
+    """Add one day's events to `out` (users × SUMS, int64) and list the events that touch a registered
+    carrier or may explain an alert (hit_*: the event's position, user, object, flags, reason); returns
+    how many were listed. An unknown user key is skipped (cannot happen when the dictionary was written
+    with the events)."""
+    n_hit = 0
     for i in range(len(action)):
         uid = _find(user_slots, user_ids, user_key[i])
         if uid < 0:
@@ -240,11 +272,37 @@ def day_sums(  # pragma: no cover - compiled
             out[u, EXFIL_BYTES] += b
             if reg:
                 out[u, REG_EXFIL] += 1
-        if reg:
-            reg_user[n_reg] = u
-            reg_object[n_reg] = oid
-            reg_flags[n_reg] = (
-                (FLAG_USB if usb else 0) | (FLAG_EXFIL if exfil else 0) | (FLAG_RENAME if rename else 0)
+        reason = 0
+        if usb:
+            reason = R_USB
+        elif to_competitor:
+            reason = R_COMPETITOR
+        elif cloud_up:
+            reason = R_CLOUD
+        elif (upload or attachments) and webmail_dest:
+            reason = R_WEBMAIL
+        elif a in (DOWNLOAD, APP_EXPORT) and (db & DEST_CRM) != 0:
+            reason = R_CUSTOMER_RECORDS
+        elif writes and (ob & OBJ_ARCHIVE_LISTED) != 0:
+            reason = R_ARCHIVE
+        elif rename:
+            reason = R_RENAME
+        elif (attachments or upload) and leaves:
+            reason = R_EXTERNAL
+        elif a == PRINT:
+            reason = R_PRINT
+        elif a == WEB_VISIT and (db & DEST_JOB) != 0:
+            reason = R_JOB_SITE
+        if reason or reg:
+            hit_index[n_hit] = i
+            hit_user[n_hit] = u
+            hit_object[n_hit] = oid
+            hit_flags[n_hit] = (
+                (FLAG_USB if usb else 0)
+                | (FLAG_EXFIL if exfil else 0)
+                | (FLAG_RENAME if rename else 0)
+                | (FLAG_REGISTERED if reg else 0)
             )
-            n_reg += 1
-    return n_reg
+            hit_reason[n_hit] = reason
+            n_hit += 1
+    return n_hit

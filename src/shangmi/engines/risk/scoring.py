@@ -9,8 +9,8 @@ corroboration — two independent findings, or one plus the departure window.
 
 Severity bands: low [10, 25), medium [25, 50), high [50, 75), critical [75, 100]; below 10 no alert.
 
-Cost: the feature pass over the events (features.py), O(users × days) for the indicators, and one
-filtered scan of the alert windows for the explanations."""
+Cost: the feature pass over the events (features.py), O(users × days) for the indicators, and a
+pass over the events the feature pass listed for the explanations."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ class Weights:
     medium: float = 25.0
     high: float = 50.0
     critical: float = 75.0
-    explain_min_score: float = 25.0  # alerts below this get no top events (saves a scan)
+    explain_min_score: float = 25.0  # alerts below this get no top events
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, origin: str = "weights") -> Weights:
@@ -218,7 +218,6 @@ def score(
     step = progress or (lambda _message: None)
     ldap = source.ldap() if hasattr(source, "ldap") else None
     context, notes = complete_context(context, ldap)
-    events = source.scan() if hasattr(source, "scan") else source
     step("features")
     table, matches, grouped = features.build(source, context)
     step("indicators")
@@ -252,9 +251,7 @@ def score(
     explained = windows.filter(
         pl.col("user").is_in([a.user for a in alerts if a.score >= weights.explain_min_score])
     )
-    events_by_user = explain.top_events(
-        events, explained, contributing, context, grouped.destinations, matches
-    )
+    events_by_user = explain.top_events(grouped, explained, contributing, context, matches)
     for alert in alerts:
         alert.secrets = secrets.get(alert.user, [])
         alert.top_events = events_by_user.get(alert.user, [])
