@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from shangmi.engines.risk import destinations
@@ -140,6 +141,33 @@ class Context:
         if self.grants_known_only:
             result = result | ~matches["user"].is_in(list(self.grants))
         return result.alias("granted")
+
+    def grant_masks(self, objects: pl.Series, users: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The grant check in bulk, as bit masks over the distinct grant patterns: (object_masks,
+        user_masks, free), where bit g of an object's row is set when grant pattern g covers the object
+        and of a user's row when the user holds grant g (uint64 arrays, one row per object or user);
+        `free` marks users with no grants to check (grants_known_only and absent from the mapping). A
+        user may know an object when the rows share a bit, or when free: the same answer as `granted`.
+        Cost: one regex per distinct grant pattern over `objects`."""
+        patterns = sorted({p for held in (self.grants or {}).values() for p in held})
+        words = max(1, (len(patterns) + 63) // 64)
+        object_masks = np.zeros((objects.len(), words), dtype=np.uint64)
+        values = objects.cast(pl.String)
+        for g, pattern in enumerate(patterns):
+            hit = values.str.contains(glob_regex(pattern)).fill_null(False).to_numpy()
+            object_masks[hit, g // 64] |= np.uint64(1 << (g % 64))
+        index = {pattern: g for g, pattern in enumerate(patterns)}
+        user_masks = np.zeros((users.len(), words), dtype=np.uint64)
+        free = np.zeros(users.len(), dtype=bool)
+        for i, user in enumerate(users.to_list()):
+            held = (self.grants or {}).get(user)
+            if held is None:
+                free[i] = self.grants is None or self.grants_known_only
+                continue
+            for pattern in held:
+                g = index[pattern]
+                user_masks[i, g // 64] |= np.uint64(1 << (g % 64))
+        return object_masks, user_masks, free
 
     # --- destinations --------------------------------------------------------------------------------
 

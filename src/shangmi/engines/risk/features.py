@@ -122,13 +122,14 @@ class _Lookups:
     """The dictionary's keys as kernel tables, with what each key stands for."""
 
     users: pl.Series  # distinct user names; kernel rows index this
-    user_table: tuple[np.ndarray, np.ndarray]
+    user_table: np.ndarray
     user_index: np.ndarray  # dictionary user row → position in `users`
     objects: pl.Series  # dictionary object values; registered events name their row
-    object_table: tuple[np.ndarray, np.ndarray]
+    object_table: np.ndarray
     object_bits: np.ndarray
-    destination_table: tuple[np.ndarray, np.ndarray]
+    destination_table: np.ndarray
     destination_bits: np.ndarray
+    job_table: np.ndarray  # the job sites among the destinations
     destinations: pl.DataFrame  # destination_table() of the distinct destinations
 
 
@@ -169,23 +170,25 @@ def _lookups(dictionary: pl.DataFrame, context: Context) -> _Lookups:
         object_bits=objects["bits"].cast(pl.UInt8).to_numpy(),
         destination_table=kernel.table(dests["key"].to_numpy()),
         destination_bits=dests["bits"].cast(pl.UInt8).to_numpy(),
+        job_table=kernel.table(dests.filter((pl.col("bits") & kernel.DEST_JOB) > 0)["key"].to_numpy()),
         destinations=table,
     )
 
 
-def _local_hour(context: Context) -> pl.Expr:
+def _fixed_shift(context: Context) -> int | None:
+    """The zone's offset from UTC in µs when it has no daylight saving, else None."""
     zone = zoneinfo.ZoneInfo(context.timezone)
     offsets = {zone.utcoffset(dt.datetime(2020, m, 1)) for m in (1, 4, 7, 10)}  # noqa: DTZ001
-    if len(offsets) == 1:
-        offset = next(iter(offsets))
-        assert offset is not None
-        shift = int(offset.total_seconds()) * 1_000_000
-        micros = pl.col("time").dt.epoch("us") + shift
-        return ((micros // 3_600_000_000) % 24).cast(pl.Int8)
-    return pl.col("time").dt.convert_time_zone(context.timezone).dt.hour().cast(pl.Int8)
+    if len(offsets) != 1:
+        return None
+    offset = next(iter(offsets))
+    assert offset is not None
+    return int(offset.total_seconds()) * 1_000_000
 
 
 _FILE_MASK = kernel.action_mask(FILE_ACTIONS)
+# the actions whose destination's class counts for something (web visits use the job-site table)
+_DESTINATION_MASK = kernel.action_mask(("upload", "email_send", "download", "app_export", "file_rename"))
 
 
 def _columns(events: pl.LazyFrame, context: Context) -> pl.LazyFrame:
@@ -193,8 +196,12 @@ def _columns(events: pl.LazyFrame, context: Context) -> pl.LazyFrame:
     return events.select(
         pl.col("user_key"),
         pl.col("action").to_physical().cast(pl.UInt8),
-        _local_hour(context).alias("hour"),
         pl.col("time").dt.epoch("us"),
+        *(
+            []
+            if _fixed_shift(context) is not None
+            else [pl.col("time").dt.convert_time_zone(context.timezone).dt.hour().cast(pl.Int8).alias("hour")]
+        ),
         pl.col("bytes").fill_null(-1),  # the kernel counts negatives as 0; explanations show null
         pl.col("count").fill_null(0),
         pl.col("object_key"),
@@ -223,21 +230,25 @@ def _day(day: dt.date, frame: pl.DataFrame, out: np.ndarray, look: _Lookups, con
     hits = kernel.day_sums(
         col["user_key"],
         col["action"],
-        col["hour"],
+        col["time"],
+        _fixed_shift(context) or 0,
+        col.get("hour", _NO_HOURS),
         col["bytes"],
         col["count"],
         col["object_key"],
         col["destination_key"],
-        *look.user_table,
+        look.user_table,
         look.user_index,
-        *look.object_table,
+        look.object_table,
         look.object_bits,
-        *look.destination_table,
+        look.destination_table,
         look.destination_bits,
+        look.job_table,
         day.isoweekday() >= 6,
         context.work_start_hour,
         context.work_end_hour,
         _FILE_MASK,
+        _DESTINATION_MASK,
         out,
         index,
         user,
@@ -336,6 +347,7 @@ def _registered_table(hits: pl.DataFrame) -> pl.DataFrame:
 
 
 _EPOCH = dt.date(1970, 1, 1)
+_NO_HOURS = np.zeros(0, dtype=np.int8)
 _NO_EVENTS = k.with_keys(schema.empty().lazy())
 CHUNK_DAYS = 16  # days read at once: ~55 bytes an event in memory, twice (one chunk read ahead)
 
@@ -345,8 +357,8 @@ def registered_matches(grouped: Grouped, context: Context) -> pl.DataFrame:
     register patterns the object matches) and `granted` (whether one of the user's grants covers it;
     always True when the organisation gave no grants), with `u` and `o` (the user's and the object's
     positions in grouped.users and grouped.objects). Which patterns matched is recomputed for the few
-    alerted users (explain.secrets). Cost: one regex per register entry over the distinct objects; the
-    joins are on integers, the grant check on the distinct (user, object) pairs."""
+    alerted users (explain.secrets). Cost: one regex per register entry and per grant pattern over the
+    distinct objects; levels and grants are then array look-ups by position (Context.grant_masks)."""
     rows = grouped.registered
     objects = rows.select(pl.col("o").unique()).with_columns(
         object=pl.col("o").map_batches(grouped.objects.gather, return_dtype=pl.String)
@@ -357,22 +369,23 @@ def registered_matches(grouped: Grouped, context: Context) -> pl.DataFrame:
     if patterns.height == 0:
         return pl.DataFrame(schema={**schema, "object": pl.String()})
     rank = {level: i for i, level in enumerate(LEVELS)}
-    levels = patterns.group_by("o").agg(
-        pl.col("level").replace_strict(rank, return_dtype=pl.Int8).max().alias("_rank")
-    )
-    out = rows.join(levels, on="o").with_columns(
-        level=pl.col("_rank").replace_strict(dict(enumerate(LEVELS)), return_dtype=pl.String)
-    )
+    levels = patterns.group_by("o").agg(pl.col("level").replace_strict(rank, return_dtype=pl.Int8).max())
+    rank_of = np.full(grouped.objects.len(), -1, dtype=np.int8)
+    rank_of[levels["o"].to_numpy()] = levels["level"].to_numpy()
+    ranks = rank_of[rows["o"].to_numpy()]
+    keep = ranks >= 0
+    out = rows.filter(pl.Series(keep)).with_columns(level_rank=pl.Series(ranks[keep]))
     if context.grants is None:
-        out = out.with_columns(granted=pl.lit(True))
+        granted = np.ones(out.height, dtype=bool)
     else:
-        pairs = out.select("u", "o").unique().join(patterns.select("o", "object", "pattern"), on="o")
-        pairs = pairs.with_columns(user=pl.col("u").map_batches(grouped.users.gather, return_dtype=pl.String))
-        pairs = pairs.with_columns(granted=context.granted(pairs))
         # an object is granted when any grant covers it, whichever register pattern matched
-        covered = pairs.group_by("u", "o").agg(pl.col("granted").any())
-        out = out.join(covered, on=["u", "o"], how="left")
-    return out.rename({"_rank": "level_rank"}).with_columns(
+        object_masks, user_masks, free = context.grant_masks(grouped.objects, grouped.users)
+        u, o = out["u"].to_numpy(), out["o"].to_numpy()
+        granted = (object_masks[o] & user_masks[u]).any(axis=1) | free[u]
+    names = dict(enumerate(LEVELS))
+    return out.with_columns(
+        level=pl.col("level_rank").replace_strict(names, return_dtype=pl.String),
+        granted=pl.Series(granted),
         user=pl.col("u").map_batches(grouped.users.gather, return_dtype=pl.String),
         object=pl.col("o").map_batches(grouped.objects.gather, return_dtype=pl.String),
     )
@@ -398,20 +411,20 @@ def daily(grouped: Grouped, context: Context, matches: pl.DataFrame | None = Non
     values = np.ascontiguousarray(sums.transpose(1, 0, 2)[keep].T)  # SUMS × rows: contiguous columns
     position = np.full(users * span, -1, dtype=np.int64)
     position[u.astype(np.int64) * span + d] = np.arange(len(u))
-    per_day = matches.group_by("u", "day").agg(  # one row per (user, day, object)
-        pl.len().cast(pl.Int64).alias("registered_objects"),
-        (~pl.col("granted")).sum().cast(pl.Int64).alias("registered_beyond_grants"),
-        (pl.col("level_rank").max().cast(pl.Int64) + 1).alias("registered_level"),
-    )
-    at = position[  # every matched (user, day) had events, so it is kept
-        per_day["u"].to_numpy().astype(np.int64) * span
-        + (per_day["day"] - grouped.start).dt.total_days().to_numpy()
+    # matches hold one row per (user, day, object); every matched (user, day) had events, so is kept
+    at = position[
+        matches["u"].to_numpy().astype(np.int64) * span
+        + (matches["day"].cast(pl.Int32).to_numpy() - (grouped.start - _EPOCH).days)
     ]
-    registered = {}
-    for name in REGISTERED:
-        column = np.zeros(len(u), dtype=np.int64)
-        column[at] = per_day[name].to_numpy()
-        registered[name] = column
+    level = np.zeros(len(u), dtype=np.int64)
+    np.maximum.at(level, at, matches["level_rank"].to_numpy().astype(np.int64) + 1)
+    registered = {
+        "registered_objects": np.bincount(at, minlength=len(u)).astype(np.int64),
+        "registered_beyond_grants": np.bincount(
+            at, weights=~matches["granted"].to_numpy(), minlength=len(u)
+        ).astype(np.int64),
+        "registered_level": level,
+    }
     day = pl.Series("day", d.astype(np.int32) + (grouped.start - _EPOCH).days).cast(pl.Date)
     return pl.DataFrame(
         {

@@ -129,37 +129,39 @@ def action_mask(names) -> int:
     return mask
 
 
-def table(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """An open-addressing table mapping keys[i] → i (the first i for a repeated key): (slots, ids),
-    with ids -1 in empty slots. Capacity: the power of two ≥ 2 × len(keys)."""
+def table(keys: np.ndarray) -> np.ndarray:
+    """An open-addressing table mapping keys[i] → i (the first i for a repeated key): rows of (key,
+    i + 1), 0 in the second column for an empty slot, so a probe reads one 16-byte entry. Capacity: the
+    power of two ≥ 2 × len(keys)."""
     size = 1 << max(4, int(2 * max(len(keys), 1) - 1).bit_length())
-    slots = np.zeros(size, dtype=np.uint64)
-    ids = np.full(size, -1, dtype=np.int32)
-    _fill(np.ascontiguousarray(keys, dtype=np.uint64), slots, ids)
-    return slots, ids
+    entries = np.zeros((size, 2), dtype=np.uint64)
+    _fill(np.ascontiguousarray(keys, dtype=np.uint64), entries)
+    return entries
 
 
 @njit(cache=True, nogil=True)
-def _fill(keys, slots, ids):  # pragma: no cover - compiled
-    mask = np.uint64(len(slots) - 1)
+def _fill(keys, entries):  # pragma: no cover - compiled
+    mask = np.uint64(len(entries) - 1)
     for i in range(len(keys)):
         key = keys[i]
         s = key & mask
-        while ids[s] >= 0 and slots[s] != key:
+        while entries[s, 1] != 0 and entries[s, 0] != key:
             s = (s + np.uint64(1)) & mask
-        if ids[s] < 0:
-            slots[s] = key
-            ids[s] = i
+        if entries[s, 1] == 0:
+            entries[s, 0] = key
+            entries[s, 1] = i + 1
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _find(slots, ids, key):  # pragma: no cover - compiled
-    mask = np.uint64(len(slots) - 1)
+def _find(entries, key):  # pragma: no cover - compiled
+    """The position of `key` in the keys the table was built from, or -1."""
+    mask = np.uint64(len(entries) - 1)
     s = key & mask
     while True:
-        v = ids[s]
-        if v < 0 or slots[s] == key:
-            return v
+        if entries[s, 1] == 0:
+            return -1
+        if entries[s, 0] == key:
+            return np.int64(entries[s, 1]) - 1
         s = (s + np.uint64(1)) & mask
 
 
@@ -167,24 +169,25 @@ def _find(slots, ids, key):  # pragma: no cover - compiled
 def day_sums(  # pragma: no cover - compiled
     user_key,
     action,
+    time,
+    shift,
     hour,
     nbytes,
     count,
     object_key,
     destination_key,
-    user_slots,
-    user_ids,
+    user_table,
     user_index,
-    object_slots,
-    object_ids,
+    object_table,
     object_bits,
-    destination_slots,
-    destination_ids,
+    destination_table,
     destination_bits,
+    job_table,
     weekend,
     start_hour,
     end_hour,
     file_actions,
+    destination_actions,
     out,
     hit_index,
     hit_user,
@@ -192,31 +195,50 @@ def day_sums(  # pragma: no cover - compiled
     hit_flags,
     hit_reason,
 ):
-    """Add one day's events to `out` (users × SUMS, int64) and list the events that touch a registered
+    """Add one day's events to `out` (users × SUMS, int64). The local hour is `hour[i]` or, when
+    `hour` is empty (a zone without daylight saving), from `time` (µs since the epoch, UTC) + `shift`.
+    Object classes apply to file_actions, destination classes to destination_actions (and job sites,
+    `job_table`, to web visits). Lists the events that touch a registered
     carrier or may explain an alert (hit_*: the event's position, user, object, flags, reason); returns
     how many were listed. An unknown user key is skipped (cannot happen when the dictionary was written
     with the events)."""
     n_hit = 0
     for i in range(len(action)):
-        uid = _find(user_slots, user_ids, user_key[i])
+        uid = _find(user_table, user_key[i])
         if uid < 0:
             continue
         u = user_index[uid]
         a = np.int64(action[i])
+        h = hour[i] if len(hour) else ((time[i] + shift) // 3_600_000_000) % 24
+        off = weekend or h < start_hour or h >= end_hour
+        if a == WEB_VISIT:
+            # half of all events: only the hour and whether the site is a job site count, and the
+            # job-site table is a handful of keys
+            out[u, EVENTS] += 1
+            if off:
+                out[u, OFF] += 1
+            if _find(job_table, destination_key[i]) >= 0:
+                out[u, JOB_SITES] += 1
+                hit_index[n_hit] = i
+                hit_user[n_hit] = u
+                hit_object[n_hit] = -1
+                hit_flags[n_hit] = 0
+                hit_reason[n_hit] = R_JOB_SITE
+                n_hit += 1
+            continue
         b = max(nbytes[i], 0)
         c = max(np.int64(count[i]), 0)
-        h = hour[i]
-        off = weekend or h < start_hour or h >= end_hour
         ob = 0
         oid = -1
         if (file_actions >> a) & 1:
-            oid = _find(object_slots, object_ids, object_key[i])
+            oid = _find(object_table, object_key[i])
             if oid >= 0:
                 ob = object_bits[oid]
         db = 0
-        did = _find(destination_slots, destination_ids, destination_key[i])
-        if did >= 0:
-            db = destination_bits[did]
+        if (destination_actions >> a) & 1:
+            did = _find(destination_table, destination_key[i])
+            if did >= 0:
+                db = destination_bits[did]
         reg = (ob & OBJ_REGISTERED) != 0
         upload = a == UPLOAD
         mail = a == EMAIL_SEND
@@ -265,8 +287,6 @@ def day_sums(  # pragma: no cover - compiled
             out[u, REG_RENAMED] += 1
         if a in (DOWNLOAD, APP_EXPORT) and (db & DEST_CRM) != 0:
             out[u, CUSTOMER_RECORDS] += max(c, 1)
-        if a == WEB_VISIT and (db & DEST_JOB) != 0:
-            out[u, JOB_SITES] += 1
         if exfil:
             out[u, EXFIL_ITEMS] += c if attachments else 1
             out[u, EXFIL_BYTES] += b
@@ -291,8 +311,6 @@ def day_sums(  # pragma: no cover - compiled
             reason = R_EXTERNAL
         elif a == PRINT:
             reason = R_PRINT
-        elif a == WEB_VISIT and (db & DEST_JOB) != 0:
-            reason = R_JOB_SITE
         if reason or reg:
             hit_index[n_hit] = i
             hit_user[n_hit] = u
