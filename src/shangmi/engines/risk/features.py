@@ -126,8 +126,10 @@ class _Lookups:
     user_index: np.ndarray  # dictionary user row → position in `users`
     objects: pl.Series  # dictionary object values; registered events name their row
     object_table: np.ndarray
+    object_filter: np.ndarray
     object_bits: np.ndarray
     destination_table: np.ndarray
+    destination_filter: np.ndarray
     destination_bits: np.ndarray
     job_table: np.ndarray  # the job sites among the destinations
     destinations: pl.DataFrame  # destination_table() of the distinct destinations
@@ -167,8 +169,10 @@ def _lookups(dictionary: pl.DataFrame, context: Context) -> _Lookups:
         user_index=user_index,
         objects=objects["value"],
         object_table=kernel.table(objects["key"].to_numpy()),
+        object_filter=kernel.key_filter(objects["key"].to_numpy()),
         object_bits=objects["bits"].cast(pl.UInt8).to_numpy(),
         destination_table=kernel.table(dests["key"].to_numpy()),
+        destination_filter=kernel.key_filter(dests["key"].to_numpy()),
         destination_bits=dests["bits"].cast(pl.UInt8).to_numpy(),
         job_table=kernel.table(dests.filter((pl.col("bits") & kernel.DEST_JOB) > 0)["key"].to_numpy()),
         destinations=table,
@@ -240,8 +244,10 @@ def _day(day: dt.date, frame: pl.DataFrame, out: np.ndarray, look: _Lookups, con
         look.user_table,
         look.user_index,
         look.object_table,
+        look.object_filter,
         look.object_bits,
         look.destination_table,
+        look.destination_filter,
         look.destination_bits,
         look.job_table,
         day.isoweekday() >= 6,

@@ -67,6 +67,7 @@ SUMS = (
 # Object bits: a registered carrier; an archive's name (written: the obfuscation step); an archive
 # among a list of names (explain's "archive" reason)
 OBJ_REGISTERED, OBJ_ARCHIVE, OBJ_ARCHIVE_LISTED = 1, 2, 4
+HOUR_US = np.uint64(3_600_000_000)
 # Destination bits
 DEST_OWN, DEST_COMPETITOR, DEST_CLOUD, DEST_WEBMAIL, DEST_JOB, DEST_EXTERNAL, DEST_CRM, DEST_ARCHIVE = (
     1 << i for i in range(8)
@@ -139,6 +140,29 @@ def table(keys: np.ndarray) -> np.ndarray:
     return entries
 
 
+def key_filter(keys: np.ndarray) -> np.ndarray:
+    """A one-hash Bloom filter of `keys` (uint64 words, ~16 bits a key, at least 4 KiB): most keys that
+    are not in a table are told apart here, in a bit array small enough to stay in cache, without
+    touching the table. Bits come from the key's high bits; the table's slots from its low bits."""
+    bits = 1 << min(max(15, int(16 * max(len(keys), 1) - 1).bit_length()), 27)
+    words = np.zeros(bits // 64, dtype=np.uint64)
+    _set_bits(np.ascontiguousarray(keys, dtype=np.uint64), words)
+    return words
+
+
+@njit(cache=True, nogil=True)
+def _set_bits(keys, words):  # pragma: no cover - compiled
+    for key in keys:
+        f = (key >> np.uint64(32)) & np.uint64(len(words) * 64 - 1)  # a power of two
+        words[f >> np.uint64(6)] |= np.uint64(1) << (f & np.uint64(63))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _maybe(words, key):  # pragma: no cover - compiled
+    f = (key >> np.uint64(32)) & np.uint64(len(words) * 64 - 1)
+    return (words[f >> np.uint64(6)] >> (f & np.uint64(63))) & np.uint64(1) != 0
+
+
 @njit(cache=True, nogil=True)
 def _fill(keys, entries):  # pragma: no cover - compiled
     mask = np.uint64(len(entries) - 1)
@@ -179,8 +203,10 @@ def day_sums(  # pragma: no cover - compiled
     user_table,
     user_index,
     object_table,
+    object_filter,
     object_bits,
     destination_table,
+    destination_filter,
     destination_bits,
     job_table,
     weekend,
@@ -209,7 +235,12 @@ def day_sums(  # pragma: no cover - compiled
             continue
         u = user_index[uid]
         a = np.int64(action[i])
-        h = hour[i] if len(hour) else ((time[i] + shift) // 3_600_000_000) % 24
+        # unsigned: a division by a constant becomes a multiplication (times are after 1970)
+        h = (
+            np.int64(hour[i])
+            if len(hour)
+            else np.int64((np.uint64(time[i] + shift) // HOUR_US) % np.uint64(24))
+        )
         off = weekend or h < start_hour or h >= end_hour
         if a == WEB_VISIT:
             # half of all events: only the hour and whether the site is a job site count, and the
@@ -230,12 +261,12 @@ def day_sums(  # pragma: no cover - compiled
         c = max(np.int64(count[i]), 0)
         ob = 0
         oid = -1
-        if (file_actions >> a) & 1:
+        if (file_actions >> a) & 1 and _maybe(object_filter, object_key[i]):
             oid = _find(object_table, object_key[i])
             if oid >= 0:
                 ob = object_bits[oid]
         db = 0
-        if (destination_actions >> a) & 1:
+        if (destination_actions >> a) & 1 and _maybe(destination_filter, destination_key[i]):
             did = _find(destination_table, destination_key[i])
             if did >= 0:
                 db = destination_bits[did]
