@@ -330,8 +330,11 @@ class EventStore:
                 _fsync_all([*staging.glob("day=*/*.parquet"), staged_keys])
             key_file = self._move_keys(staged_keys)
             parts = self._move_in(staging)
+        except BaseException:
+            _remove(staging, failed=True)
+            raise
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            _remove(staging, failed=False)
             with contextlib.suppress(OSError):
                 staging.parent.rmdir()  # .staging, unless another writer's leftovers are in it
         counts = result.count()
@@ -456,6 +459,23 @@ def _changed_message(changed: list[str], sources: dict, prints: dict[str, Finger
 def _day_of(part: str | Path) -> date:
     name = Path(part).parent.name  # day=YYYY-MM-DD
     return date.fromisoformat(name.removeprefix("day="))
+
+
+def _remove(folder: Path, *, failed: bool) -> None:
+    """Remove a staging folder. When a sink failed, polars may still be closing other partitions'
+    files as the error surfaces, so files can appear after a removal: keep removing until the folder
+    has stayed absent for a while (bounded; the next writer removes anything left in any case)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    absent = 0
+    for _ in range(40 if failed else 0):
+        time.sleep(0.025)
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            absent = 0
+        else:
+            absent += 1
+            if absent == 4:
+                return
 
 
 def _fsync_dir(folder: Path) -> None:

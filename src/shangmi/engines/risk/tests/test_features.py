@@ -198,3 +198,33 @@ def test_small_peer_groups_are_not_a_reference():
 def test_empty_events():
     table, matches, _ = features.build(frame([]).lazy(), CONTEXT)
     assert table.height == 0 and matches.height == 0
+
+
+def test_off_hours_follow_daylight_saving_time():
+    """In a zone with daylight saving the local hour is converted per event (not a fixed shift)."""
+    berlin = Context(timezone="Europe/Berlin")
+    utc = dt.UTC
+    rows = [
+        # 05:30 UTC is 07:30 in summer (work starts at 7) but 06:30 in winter
+        event(dt.datetime(2026, 7, 1, 5, 30, tzinfo=utc), "u0", "logon"),
+        event(dt.datetime(2026, 1, 7, 5, 30, tzinfo=utc), "u0", "logon"),
+    ]
+    table, _, _ = features.build(frame(rows).lazy(), berlin)
+    off = dict(table.select("day", "offhours_events").iter_rows())
+    assert off[dt.date(2026, 7, 1)] == 0 and off[dt.date(2026, 1, 7)] == 1
+
+
+def test_kernel_tables_and_filters_find_exactly_their_keys():
+    import numpy as np
+
+    from shangmi.engines.risk import kernel
+
+    rng = np.random.default_rng(5)
+    keys = rng.integers(0, 2**63, 5000, dtype=np.uint64) * np.uint64(2)
+    others = rng.integers(0, 2**63, 5000, dtype=np.uint64) * np.uint64(2) + np.uint64(1)  # odd: not keys
+    entries, words = kernel.table(keys), kernel.key_filter(keys)
+    found = [kernel._find.py_func(entries, k) for k in keys[:500]]
+    assert found == list(range(500))
+    assert all(kernel._find.py_func(entries, k) == -1 for k in others[:500])
+    assert all(kernel._maybe.py_func(words, k) for k in keys)  # a filter never loses a key
+    assert sum(bool(kernel._maybe.py_func(words, k)) for k in others) < 0.15 * len(others)

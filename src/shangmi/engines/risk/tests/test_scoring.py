@@ -364,3 +364,16 @@ def test_drawing_theft_story_is_critical_with_its_secrets():
     )
     assert alert.secrets[0]["pattern"] == r"\\fs01\研发\图纸\P02\**" and alert.secrets[0]["beyond_grants"] > 0
     assert DRAWING1 not in {e["object"] for e in alert.top_events}
+
+
+def test_a_job_site_visit_is_explained_with_its_url():
+    """Web visits' URLs are not in the key dictionary; the explanation reads them from their day."""
+    visits = [
+        event(at(DAY - k, 12), "u0", "web_visit", f"https://www.zhaopin.com/jobs/{k}", "www.zhaopin.com")
+        for k in range(10)
+    ]
+    copies = [event(at(DAY, 10, k), "u0", "usb_copy", p01(k), "E:", 1000) for k in range(3)]
+    by_user, _ = run([*visits, *copies], weights=scoring.Weights(explain_min_score=0))
+    jobs = [e for e in by_user["u0"].top_events if e["reason"] == "job_site"]
+    assert sorted(e["object"] for e in jobs) == sorted(f"https://www.zhaopin.com/jobs/{k}" for k in range(10))
+    assert all(e["destination"] == "www.zhaopin.com" and e["bytes"] is None for e in jobs)

@@ -173,9 +173,8 @@ def test_a_broken_file_stops_the_ingest_after_committing_the_earlier_ones(tmp_pa
     assert str(caught.value).startswith(f"{logs / 'http.csv'}: not UTF-8 text")
     assert list(store.manifest()["sources"]) == [str((logs / "logon.csv").resolve())]
     assert store.count() == 3 and store.scan().collect().height == 3
-    assert not (tmp_path / "store" / ".staging").exists() or not any(
-        (tmp_path / "store" / ".staging").iterdir()
-    )
+    left = sorted(str(p) for p in (tmp_path / "store" / ".staging").rglob("*"))
+    assert not left
     assert sorted(p for p in _files(tmp_path / "store") if p.endswith(".parquet")) == sorted(_parts(store))
 
 
@@ -241,3 +240,26 @@ def test_empty_store_and_foreign_folders(tmp_path):
     (tmp_path / "bad" / "manifest.json").write_text('{"format": "other/9"}', encoding="utf-8")
     with pytest.raises(StoreError, match="unknown store format 'other/9'"):
         EventStore(tmp_path / "bad").count()
+
+
+def test_a_store_written_before_keys_were_kept_scores_the_same(tmp_path):
+    """Sources without a key dictionary (older stores) are keyed when scoring, with the same result."""
+    from shangmi.engines.risk import features
+    from shangmi.engines.risk.context import Context
+
+    logs = write_cert(tmp_path / "cert")
+    keyed, old = EventStore(tmp_path / "keyed"), EventStore(tmp_path / "old")
+    _ingest(keyed, logs)
+    _ingest(old, logs)
+    manifest = json.loads(old.manifest_path.read_text(encoding="utf-8"))
+    for entry in manifest["sources"].values():
+        (old.path / entry.pop("keys")).unlink()
+        for part in entry["parts"]:  # as the earlier format wrote them: SCHEMA columns only
+            path = old.path / part
+            pl.read_parquet(path).select(list(SCHEMA)).write_parquet(path)
+    old.manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert all(pl.read_parquet(p).columns == list(SCHEMA) for p in old.parts())
+    context = Context(own_domains=("dtaa.com",))
+    new_table, new_matches, _ = features.build(keyed, context)
+    old_table, old_matches, _ = features.build(old, context)
+    assert new_table.height > 0 and new_table.equals(old_table)
