@@ -2,17 +2,18 @@
 
     .venv/bin/python benchmarks/risk_speed.py [--events 50000000] [--users 2000] [--dir DIR] [--keep] [--repeat 3]
 
-Builds a Parquet event store of ``--events`` synthetic events directly with polars (hive-partitioned by
-day like EventStore, one zstd file a day, SCHEMA columns), with realistic cardinalities: 2,000 users over
-365 days; web visits 45 %, file opens 31 %, writes 6 %, mail 5 %, logons/logoffs 8 %, the rest
-downloads, uploads, prints, exports and (rarely) USB; ~200,000 distinct file paths (4 % under registered
-carriers), ~500,000 distinct URLs over ~3,000 domains, recipient lists for mail.
+Builds a Parquet event store of ``--events`` synthetic events directly with polars, one zstd file a day
+holding what ingestion writes (SCHEMA columns and the 64-bit keys of user, object and destination, keys.py)
+and one key dictionary, with realistic cardinalities: 2,000 users over 365 days; web visits 45 %, file
+opens 31 %, writes 6 %, mail 5 %, logons/logoffs 8 %, the rest downloads, uploads, prints, exports and
+(rarely) USB; ~200,000 distinct file paths (4 % under registered carriers), ~500,000 distinct URLs over
+~3,000 domains, recipient lists for mail.
 
-Then, on the same scan and in the same run, times
+Then, on the same files and in the same run, times
 (a) the reference: ``scan.group_by(["user", "day"]).agg(pl.len())`` (streaming engine), and
-(b) ``scoring.score(scan, context)``: destination classes, the one-pass feature group-by (register regex,
-    destination look-ups, off-hours …), baselines, indicators, scores, and the explanations (a second,
-    day-pruned scan of the alert windows),
+(b) ``scoring.score(store, context)``: classes of the dictionary's strings, the compiled per-event pass
+    (register, destinations, off-hours …), registered matches and grants, the daily table, baselines,
+    indicators, scores, and the explanations,
 and reports events/s of each (best of ``--repeat``) and the ratio. Target: (b) ≥ 10,000,000 events/s.
 """
 

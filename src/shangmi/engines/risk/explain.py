@@ -58,8 +58,7 @@ def top_events(
     key dictionary, and only a web visit's URL (not in the dictionary) is read from its day's events."""
     if windows.height == 0:
         return {}
-    positions = pl.DataFrame({"user": grouped.users, "u": pl.int_range(grouped.users.len(), eager=True)})
-    windows = windows.join(positions.with_columns(pl.col("u").cast(pl.Int32)), on="user")
+    windows = _positions(grouped, windows)
     reasons = {i: name or None for i, name in enumerate(kernel.REASONS)}
     beyond = matches.filter(~pl.col("granted")).select("u", "o").unique().with_columns(_beyond=pl.lit(True))
     frame = (
@@ -112,6 +111,12 @@ def top_events(
     return out
 
 
+def _positions(grouped: Grouped, windows: pl.DataFrame) -> pl.DataFrame:
+    """The windows (user, start, end) with each user's position `u` in grouped.users."""
+    positions = pl.DataFrame({"user": grouped.users, "u": pl.int_range(grouped.users.len(), eager=True)})
+    return windows.join(positions.with_columns(pl.col("u").cast(pl.Int32)), on="user")
+
+
 def _strings(frame: pl.DataFrame, grouped: Grouped) -> pl.DataFrame:
     """The chosen events with time, action, object and destination as values (from the dictionary;
     web visits' URLs from their days' events)."""
@@ -158,22 +163,32 @@ def _zone(name: str) -> dt.tzinfo:
     return zoneinfo.ZoneInfo(name)
 
 
-def secrets(matches: pl.DataFrame, windows: pl.DataFrame, context: Context) -> dict[str, list[dict]]:
+def secrets(
+    grouped: Grouped, matches: pl.DataFrame, windows: pl.DataFrame, context: Context
+) -> dict[str, list[dict]]:
     """user -> the register patterns matched in the alert window, most sensitive level first:
     pattern, level (+ labels), distinct files, accesses, files beyond grants, copies to removable media,
-    files that left. Cost: the window's registered rows only; one regex per register entry over their
-    distinct objects."""
+    files that left. Cost: the window's registered rows only, joined on integer positions; one regex per
+    register entry over their distinct objects."""
     if matches.height == 0 or windows.height == 0:
         return {}
     rank = {level: i for i, level in enumerate(LEVELS)}
-    inside = matches.join(windows, on="user").filter(pl.col("day").is_between(pl.col("start"), pl.col("end")))
-    inside = inside.join(context.match_patterns(inside["object"].unique()).drop("level"), on="object")
+    inside = (
+        matches.select("u", "o", "day", "registered_events", "usb_registered", "registered_exfil", "granted")
+        .join(_positions(grouped, windows), on="u")
+        .filter(pl.col("day").is_between(pl.col("start"), pl.col("end")))
+    )
+    objects = inside.select(pl.col("o").unique()).with_columns(
+        object=pl.col("o").map_batches(grouped.objects.gather, return_dtype=pl.String)
+    )
+    patterns = objects.join(context.match_patterns(objects["object"]).drop("level"), on="object")
+    inside = inside.join(patterns.select("o", "pattern"), on="o")
     summary = (
         inside.group_by("user", "pattern")
         .agg(
-            pl.col("object").n_unique().alias("files"),
+            pl.col("o").n_unique().alias("files"),
             pl.col("registered_events").sum().alias("accesses"),
-            pl.col("object").filter(~pl.col("granted")).n_unique().alias("beyond_grants"),
+            pl.col("o").filter(~pl.col("granted")).n_unique().alias("beyond_grants"),
             pl.col("usb_registered").sum().alias("usb_copies"),
             pl.col("registered_exfil").sum().alias("exfiltrated"),
         )

@@ -242,7 +242,7 @@ def score(
     alerts = [_alert(row, keys, weights, context) for row in best.iter_rows(named=True)]
     step("explanations")
     windows = best.select("user", "start", "end")
-    secrets = explain.secrets(matches, windows, context)
+    secrets = explain.secrets(grouped, matches, windows, context)
     contributing = pl.DataFrame(
         [(a.user, i["key"]) for a in alerts for i in a.indicators if i["contribution"] > 0],
         schema={"user": pl.String, "indicator": pl.String},
