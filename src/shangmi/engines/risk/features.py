@@ -68,7 +68,7 @@ class Grouped:
     users: pl.Series  # distinct user names, sorted
     objects: pl.Series  # the objects with a class (registered carriers, archives)
     start: dt.date  # the first day on record
-    sums: np.ndarray  # days × users × SUMS (int64): day index = days since `start`
+    sums: np.ndarray  # SUMS × users × days (int64): day index = days since `start`
     registered: pl.DataFrame  # u, day, o, and the _REG_SUMS
     hits: pl.DataFrame  # the listed events (see _day): registered carriers and possible explanations
     dictionary: pl.DataFrame  # keys → strings (keys.DICTIONARY_SCHEMA)
@@ -220,11 +220,12 @@ def _read(days: list[tuple[dt.date, pl.LazyFrame]], context: Context) -> list[tu
     return [(day, frame) for (day, _), frame in zip(days, frames, strict=True)]
 
 
-def _day(day: dt.date, frame: pl.DataFrame, out: np.ndarray, look: _Lookups, context: Context):
-    """One day through the kernel, summing into `out` (users × SUMS); returns the listed events
+def _day(day: dt.date, frame: pl.DataFrame, sums: np.ndarray, at: int, look: _Lookups, context: Context):
+    """One day through the kernel, its sums stored in sums[:, :, at]; returns the listed events
     (registered carriers, possible explanations) as a frame: u, o, flags, reason, day, time, action,
     bytes, object_key, destination_key."""
     n = frame.height
+    out = np.zeros((look.users.len(), len(SUMS)), dtype=np.int64)  # users × SUMS: the kernel's rows
     index = np.empty(n, dtype=np.int32)
     user = np.empty(n, dtype=np.int32)
     obj = np.empty(n, dtype=np.int32)
@@ -262,6 +263,8 @@ def _day(day: dt.date, frame: pl.DataFrame, out: np.ndarray, look: _Lookups, con
         flags,
         reason,
     )
+    if sums.shape[2]:
+        sums[:, :, at] = out.T
     at = index[:hits]
     return pl.DataFrame(
         {
@@ -287,7 +290,7 @@ def group(source, context: Context) -> Grouped:
     items = sorted(encoded.days.items())
     start = items[0][0] if items else _EPOCH
     span = (items[-1][0] - start).days + 1 if items else 0
-    sums = np.zeros((span, look.users.len(), len(SUMS)), dtype=np.int64)
+    sums = np.zeros((len(SUMS), look.users.len(), span), dtype=np.int64)
     chunks = [items[i : i + CHUNK_DAYS] for i in range(0, len(items), CHUNK_DAYS)]
     results = []
     # read the next chunk while the kernel runs over this one
@@ -299,12 +302,12 @@ def group(source, context: Context) -> Grouped:
             if i + 1 < len(chunks):
                 pending = reader.submit(_read, chunks[i + 1], context)
             results += pool.map(
-                lambda item: _day(item[0], item[1], sums[(item[0] - start).days], look, context), frames
+                lambda item: _day(item[0], item[1], sums, (item[0] - start).days, look, context), frames
             )
     hits = (
         pl.concat(results)
         if results
-        else _day(_EPOCH, _columns(_NO_EVENTS, context).collect(), sums, look, context)
+        else _day(_EPOCH, _columns(_NO_EVENTS, context).collect(), sums, 0, look, context)
     )
     return Grouped(
         users=look.users,
@@ -400,21 +403,21 @@ def registered_matches(grouped: Grouped, context: Context) -> pl.DataFrame:
 def daily(grouped: Grouped, context: Context, matches: pl.DataFrame | None = None) -> pl.DataFrame:
     """A dense user × day table: every user from their first to the organisation's last day, zeros where
     nothing happened, with FEATURES columns plus `weekday` (1 = Monday) and `history` (days on record
-    before this one), sorted by user and day. Cut from the pass's days × users array; the registered
+    before this one), sorted by user and day. Cut from the pass's SUMS × users × days array; the registered
     columns that need grants are placed from the matches by position."""
     if matches is None:
         matches = registered_matches(grouped, context)
     sums = grouped.sums
-    span, users = sums.shape[0], sums.shape[1]
-    active = sums[:, :, kernel.EVENTS] > 0  # days × users
-    seen = active.any(axis=0)
+    users, span = sums.shape[1], sums.shape[2]
+    active = sums[kernel.EVENTS] > 0  # users × days
+    seen = active.any(axis=1)
     if not seen.any():
         schema = {"user": pl.String, "day": pl.Date, **dict.fromkeys(FEATURES, pl.Int64)}
         return pl.DataFrame(schema={**schema, "weekday": pl.Int8, "history": pl.Int64})
-    first = active.argmax(axis=0)
+    first = active.argmax(axis=1)
     keep = (np.arange(span)[None, :] >= first[:, None]) & seen[:, None]  # users × days
-    u, d = np.nonzero(keep)  # sorted by user, then day
-    values = np.ascontiguousarray(sums.transpose(1, 0, 2)[keep].T)  # SUMS × rows: contiguous columns
+    flat = np.flatnonzero(keep)  # sorted by user, then day; a take by index is faster than a mask
+    u, d = flat // span, flat % span
     position = np.full(users * span, -1, dtype=np.int64)
     position[u.astype(np.int64) * span + d] = np.arange(len(u))
     # matches hold one row per (user, day, object); every matched (user, day) had events, so is kept
@@ -438,7 +441,7 @@ def daily(grouped: Grouped, context: Context, matches: pl.DataFrame | None = Non
         {
             "user": grouped.users.gather(u),
             "day": day,
-            **{name: values[i] for i, name in enumerate(SUMS)},
+            **{name: np.take(sums[i], flat) for i, name in enumerate(SUMS)},
             **registered,
             "weekday": day.dt.weekday(),
             "history": (d - first[u]).astype(np.int64),
