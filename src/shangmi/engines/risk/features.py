@@ -294,7 +294,7 @@ def group(source, context: Context) -> Grouped:
     chunks = [items[i : i + CHUNK_DAYS] for i in range(0, len(items), CHUNK_DAYS)]
     results = []
     # read the next chunk while the kernel runs over this one
-    with ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(max(1, len(os.sched_getaffinity(0)))) as pool:
+    with ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(KERNEL_THREADS) as pool:
         pending = reader.submit(_read, chunks[0], context) if chunks else None
         for i in range(len(chunks)):
             assert pending is not None
@@ -359,6 +359,7 @@ _EPOCH = dt.date(1970, 1, 1)
 _NO_HOURS = np.zeros(0, dtype=np.int8)
 _NO_EVENTS = k.with_keys(schema.empty().lazy())
 CHUNK_DAYS = 16  # days read at once: ~55 bytes an event in memory, twice (one chunk read ahead)
+KERNEL_THREADS = max(1, len(os.sched_getaffinity(0)))
 
 
 def registered_matches(grouped: Grouped, context: Context) -> pl.DataFrame:
