@@ -10,8 +10,9 @@ table look-ups instead of ~100 vectorised passes — and lists the events on reg
 run on all cores.
 
 `daily()` then turns the grouped rows into a dense user × day table (`FEATURES` columns) with the
-registered-carrier columns that need grants (beyond grants, level) and `baselines()` adds each user's own
-trailing-30-day mean/std and the peer group's, for the metrics in `BASELINED`.
+registered-carrier columns that need grants (beyond grants, level) and `baselines.add()` adds each user's
+own trailing-30-day mean/std and the peer group's, for the metrics in `BASELINED`. The classes of the
+strings are in lookups.py.
 
 Cost: O(events) in the compiled pass, O(distinct strings) for the classes, O(users × days) afterwards;
 memory ~ one day's events per core plus the users × days table."""
@@ -27,26 +28,18 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from shangmi.engines.risk import destinations as d
-from shangmi.engines.risk import kernel, schema
+from shangmi.engines.risk import baselines, kernel, lookups, schema
 from shangmi.engines.risk import keys as k
 from shangmi.engines.risk.context import LEVELS, Context
 
 FILE_ACTIONS = k.FILE_ACTIONS
-ARCHIVE_RE = r"(?i)\.(?:zip|7z|rar|tar|gz|tgz|bz2|xz|cab|iso)\s*(?:$|[;|,(])"
-# an archive written, or a file renamed to an archive's name (end-anchored, so the regex engine searches
-# from the end). Renaming a registered carrier (to anything) is the other obfuscation step
-# (`registered_renamed`): CERT r6 records no renames, DLP exports and JSON Lines logs may.
-OBFUSCATION_RE = r"(?i)\.(?:zip|7z|rar|tar|gz|tgz|bz2|xz|cab|iso)$"
-BASELINE_DAYS = 30
-MIN_HISTORY_DAYS = 14  # a user's own baseline needs this many earlier days on record
-MIN_PEERS = 5  # a peer group needs this many members to be a reference
 
 SUMS = kernel.SUMS  # summed per (user, day); see kernel.py for what each counts
 # Added by daily() from the registered-object rows.
 REGISTERED = ("registered_objects", "registered_beyond_grants", "registered_level")
 FEATURES = SUMS + REGISTERED
-BASELINED = ("exfil_items", "print_pages", "offhours_sensitive", "registered_objects", "customer_records")
+BASELINED = baselines.BASELINED
+MIN_HISTORY_DAYS = baselines.MIN_HISTORY_DAYS
 _REG_SUMS = ("registered_events", "usb_registered", "registered_exfil", "registered_renamed")
 
 
@@ -91,94 +84,6 @@ def _encoded(source) -> Encoded:
     return encode(source.scan() if hasattr(source, "scan") else source)
 
 
-def destination_table(values: pl.Series, context: Context) -> pl.DataFrame:
-    """Distinct destinations with their class flags (destinations.flags), `crm`, and `archive` (a
-    rename's new name that is an archive). Cost: regexes over the distinct values only."""
-    table = context.destination_flags(values)
-    return table.with_columns(
-        crm=pl.col("destination").str.contains(context.crm_regex()),
-        archive=pl.col("destination").str.contains(OBFUSCATION_RE),
-    )
-
-
-_DEST_BITS = {
-    d.OWN: kernel.DEST_OWN,
-    d.COMPETITOR: kernel.DEST_COMPETITOR,
-    d.PERSONAL_CLOUD: kernel.DEST_CLOUD,
-    d.PERSONAL_WEBMAIL: kernel.DEST_WEBMAIL,
-    d.JOB_SITE: kernel.DEST_JOB,
-    d.EXTERNAL: kernel.DEST_EXTERNAL,
-    "crm": kernel.DEST_CRM,
-    "archive": kernel.DEST_ARCHIVE,
-}
-
-
-def _bits(flags: dict[str, int]) -> pl.Expr:
-    return pl.sum_horizontal(pl.when(pl.col(name)).then(bit).otherwise(0) for name, bit in flags.items())
-
-
-@dataclass
-class _Lookups:
-    """The dictionary's keys as kernel tables, with what each key stands for."""
-
-    users: pl.Series  # distinct user names; kernel rows index this
-    user_table: np.ndarray
-    user_index: np.ndarray  # dictionary user row → position in `users`
-    objects: pl.Series  # dictionary object values; registered events name their row
-    object_table: np.ndarray
-    object_filter: np.ndarray
-    object_bits: np.ndarray
-    destination_table: np.ndarray
-    destination_filter: np.ndarray
-    destination_bits: np.ndarray
-    job_table: np.ndarray  # the job sites among the destinations
-    destinations: pl.DataFrame  # destination_table() of the distinct destinations
-
-
-def _lookups(dictionary: pl.DataFrame, context: Context) -> _Lookups:
-    kind = pl.col("kind")
-    users = dictionary.filter(kind == k.USER)
-    names = users["value"].unique().sort()
-    user_index = names.search_sorted(users["value"]).cast(pl.Int32).to_numpy()
-    value = pl.col("value")
-    registered = pl.lit(False)
-    if (prefilter := context.prefilter_regex()) is not None:
-        exact = context.register_regex()
-        registered = value.str.contains(prefilter) & value.str.contains(exact)
-    # Only keys with a class go into the kernel's tables (a miss means "no class"): registered carriers
-    # and archives are a small share of the objects, so the table stays in cache.
-    objects = (
-        dictionary.filter(kind == k.OBJECT)
-        .with_columns(
-            bits=pl.when(registered).then(kernel.OBJ_REGISTERED).otherwise(0)
-            | pl.when(value.str.contains(OBFUSCATION_RE)).then(kernel.OBJ_ARCHIVE).otherwise(0)
-            | pl.when(value.str.contains(ARCHIVE_RE)).then(kernel.OBJ_ARCHIVE_LISTED).otherwise(0)
-        )
-        .filter(pl.col("bits") != 0)
-    )
-    dests = dictionary.filter(kind == k.DESTINATION)
-    table = destination_table(dests["value"], context)
-    dests = (
-        dests.join(table.rename({"destination": "value"}), on="value", how="left", maintain_order="left")
-        .with_columns(bits=_bits(_DEST_BITS).fill_null(0))
-        .filter(pl.col("bits") != 0)
-    )
-    return _Lookups(
-        users=names,
-        user_table=kernel.table(users["key"].to_numpy()),
-        user_index=user_index,
-        objects=objects["value"],
-        object_table=kernel.table(objects["key"].to_numpy()),
-        object_filter=kernel.key_filter(objects["key"].to_numpy()),
-        object_bits=objects["bits"].cast(pl.UInt8).to_numpy(),
-        destination_table=kernel.table(dests["key"].to_numpy()),
-        destination_filter=kernel.key_filter(dests["key"].to_numpy()),
-        destination_bits=dests["bits"].cast(pl.UInt8).to_numpy(),
-        job_table=kernel.table(dests.filter((pl.col("bits") & kernel.DEST_JOB) > 0)["key"].to_numpy()),
-        destinations=table,
-    )
-
-
 def _fixed_shift(context: Context) -> int | None:
     """The zone's offset from UTC in µs when it has no daylight saving, else None."""
     zone = zoneinfo.ZoneInfo(context.timezone)
@@ -220,7 +125,9 @@ def _read(days: list[tuple[dt.date, pl.LazyFrame]], context: Context) -> list[tu
     return [(day, frame) for (day, _), frame in zip(days, frames, strict=True)]
 
 
-def _day(day: dt.date, frame: pl.DataFrame, sums: np.ndarray, at: int, look: _Lookups, context: Context):
+def _day(
+    day: dt.date, frame: pl.DataFrame, sums: np.ndarray, at: int, look: lookups.Lookups, context: Context
+):
     """One day through the kernel, its sums stored in sums[:, :, at]; returns the listed events
     (registered carriers, possible explanations) as a frame: u, o, flags, reason, day, time, action,
     bytes, object_key, destination_key."""
@@ -286,7 +193,7 @@ def group(source, context: Context) -> Grouped:
     """The event pass (see the module docstring). `source` is an EventStore (anything with `encoded()`
     or `scan()`) or a LazyFrame of SCHEMA events."""
     encoded = _encoded(source)
-    look = _lookups(encoded.dictionary, context)
+    look = lookups.build(encoded.dictionary, context)
     items = sorted(encoded.days.items())
     start = items[0][0] if items else _EPOCH
     span = (items[-1][0] - start).days + 1 if items else 0
@@ -450,71 +357,9 @@ def daily(grouped: Grouped, context: Context, matches: pl.DataFrame | None = Non
     )
 
 
-def baselines(table: pl.DataFrame, peer_groups: dict[str, str]) -> pl.DataFrame:
-    """Add, for each metric m in BASELINED: `m_self_mean`, `m_self_std` (the user's previous 30 days,
-    null before MIN_HISTORY_DAYS of history) and `m_peer_mean`, `m_peer_std` (all members of the user's
-    peer group over the previous 30 days; null when the group has fewer than MIN_PEERS members), and
-    `peer_group`. `table` is daily()'s: dense, sorted by user and day, so a user's days are one run of
-    rows and a window is a difference of running sums (integers, so exact).
-    Cost: O(users × days) array arithmetic."""
-    rows = table.height
-    groups = pl.Series(
-        "peer_group", [peer_groups.get(u, "") for u in table["user"].unique(maintain_order=True)]
-    )
-    users = table["user"].rle()  # runs: one per user, in order
-    lengths = users.struct.field("len").to_numpy().astype(np.int64)
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]) if rows else np.zeros(0, np.int64)
-    block_start = np.repeat(starts, lengths)  # per row: the first row of its user
-    position = np.arange(rows, dtype=np.int64)
-    first = np.maximum(block_start, position - BASELINE_DAYS)  # the window's first row
-    count = position - first  # previous days in the window (0 on a user's first day)
-    enough = table["history"].to_numpy() >= MIN_HISTORY_DAYS
-    day_index = (table["day"] - (table["day"].min() or _EPOCH)).dt.total_days().to_numpy().astype(np.int64)
-    span = int(day_index.max()) + 1 if rows else 0
-    names, codes = np.unique(np.array(groups.to_list(), dtype=object), return_inverse=True)
-    codes = codes.astype(np.int64)
-    group_codes = np.repeat(codes, lengths)
-    n_groups = len(names)
-    sizes = np.bincount(codes, minlength=n_groups)
-    valid_group = (sizes >= MIN_PEERS) & np.array([name != "" for name in names], dtype=bool)
-    cells = group_codes * (span + 1) + day_index + 1  # (group, day + 1), flattened
-
-    def per_group_day(weights) -> np.ndarray:
-        """Running sums over days of `weights` summed per group and day: [g, d] = days before d."""
-        sums = np.bincount(cells, weights=weights, minlength=n_groups * (span + 1))
-        return np.cumsum(np.rint(sums).astype(np.int64).reshape(n_groups, span + 1), axis=1)
-
-    members = per_group_day(None)  # members on record
-    lo = np.maximum(day_index - BASELINE_DAYS, 0)
-    peer_n = members[group_codes, day_index] - members[group_codes, lo]  # member-days d-30 … d-1
-    peer_ok = valid_group[group_codes] & (peer_n > 0)
-    out = {}
-    for m in BASELINED:
-        x = table[m].to_numpy().astype(np.int64)
-        s1 = np.concatenate([[0], np.cumsum(x)])
-        s2 = np.concatenate([[0], np.cumsum(x * x)])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = (s1[position] - s1[first]) / count
-            square = (s2[position] - s2[first]) / count
-            ok = enough & (count > 0)
-            out[f"{m}_self_mean"] = np.where(ok, mean, np.nan)
-            out[f"{m}_self_std"] = np.where(ok, np.sqrt(np.clip(square - mean * mean, 0, None)), np.nan)
-            g1, g2 = per_group_day(x), per_group_day(x * x)
-            p1 = (g1[group_codes, day_index] - g1[group_codes, lo]) / peer_n
-            p2 = (g2[group_codes, day_index] - g2[group_codes, lo]) / peer_n
-            out[f"{m}_peer_mean"] = np.where(peer_ok, p1, np.nan)
-            out[f"{m}_peer_std"] = np.where(peer_ok, np.sqrt(np.clip(p2 - p1 * p1, 0, None)), np.nan)
-    return table.with_columns(
-        pl.Series(
-            "peer_group", groups.to_numpy()[np.repeat(np.arange(len(lengths)), lengths)], dtype=pl.String
-        ),
-        *(pl.Series(name, values).fill_nan(None) for name, values in out.items()),
-    )
-
-
 def build(source, context: Context) -> tuple[pl.DataFrame, pl.DataFrame, Grouped]:
     """Everything the scorer needs: (user-day table with baselines, registered matches, grouped rows)."""
     grouped = group(source, context)
     matches = registered_matches(grouped, context)
-    table = baselines(daily(grouped, context, matches), context.peer_groups)
+    table = baselines.add(daily(grouped, context, matches), context.peer_groups)
     return table, matches, grouped
