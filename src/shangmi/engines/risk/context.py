@@ -112,42 +112,12 @@ class Context:
             return pl.DataFrame(schema={"object": pl.String, "pattern": pl.String, "level": pl.String})
         return pl.concat(parts)
 
-    def granted(self, matches: pl.DataFrame) -> pl.Series:
-        """For rows (user, object[, pattern]) of registered objects: whether one of the user's grant
-        patterns covers the object. A grant naming the very register pattern the row matched (the usual
-        case) is a look-up; other grant patterns cost one regex each over the rows of their users."""
-        result = pl.Series("granted", [False] * matches.height)
-        if self.grants is None or matches.height == 0:
-            return result
-        by_pattern: dict[str, list[str]] = {}
-        for user, patterns in self.grants.items():
-            for pattern in patterns:
-                by_pattern.setdefault(pattern, []).append(user)
-        if "pattern" in matches.columns:
-            pairs = pl.DataFrame(
-                [(u, p) for p, users in by_pattern.items() for u in users],
-                schema={"user": pl.String, "pattern": pl.String},
-                orient="row",
-            ).with_columns(_hit=pl.lit(True))
-            joined = matches.select("user", "pattern").join(
-                pairs, on=["user", "pattern"], how="left", maintain_order="left"
-            )
-            result = joined["_hit"].fill_null(False).alias("granted")
-            registered = {entry.pattern for entry in self.register}
-            by_pattern = {p: users for p, users in by_pattern.items() if p not in registered}
-        for pattern, users in by_pattern.items():
-            hit = matches["user"].is_in(users) & matches["object"].str.contains(glob_regex(pattern))
-            result = result | hit
-        if self.grants_known_only:
-            result = result | ~matches["user"].is_in(list(self.grants))
-        return result.alias("granted")
-
     def grant_masks(self, objects: pl.Series, users: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The grant check in bulk, as bit masks over the distinct grant patterns: (object_masks,
         user_masks, free), where bit g of an object's row is set when grant pattern g covers the object
         and of a user's row when the user holds grant g (uint64 arrays, one row per object or user);
         `free` marks users with no grants to check (grants_known_only and absent from the mapping). A
-        user may know an object when the rows share a bit, or when free: the same answer as `granted`.
+        user may know an object when the rows share a bit, or when free (also when no grants were given).
         Cost: one regex per distinct grant pattern over `objects`."""
         patterns = sorted({p for held in (self.grants or {}).values() for p in held})
         words = max(1, (len(patterns) + 63) // 64)

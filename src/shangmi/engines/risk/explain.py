@@ -2,8 +2,8 @@
 
 `top_events` picks from the events the feature pass listed (those on registered carriers or with a reason
 below), for the alerted users within their windows, and keeps at most 20 events a user, interleaving the
-reasons so one noisy channel does not hide the others. `secrets` summarises the registered-carrier matches already
-computed by the feature builder. Cost: O(listed events + matches)."""
+reasons so one noisy channel does not hide the others. `secrets` summarises the registered-carrier
+matches already computed by the feature builder. Cost: O(listed events + matches)."""
 
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ def _strings(frame: pl.DataFrame, grouped: Grouped) -> pl.DataFrame:
     kind = pl.col("kind")
 
     def values(k: int, name: str) -> pl.DataFrame:
-        rows = grouped.dictionary.filter(kind == k)
+        rows = grouped.encoded.dictionary.filter(kind == k)
         return rows.select(pl.col("key").alias(f"{name}_key"), pl.col("value").alias(name))
 
     frame = (
@@ -147,7 +147,7 @@ def _strings(frame: pl.DataFrame, grouped: Grouped) -> pl.DataFrame:
             .unique(subset=["user_key", "time"])
             .collect()
         )
-        user_keys = grouped.dictionary.filter(kind == keys.USER).select(
+        user_keys = grouped.encoded.dictionary.filter(kind == keys.USER).select(
             pl.col("key").alias("user_key"), pl.col("value").alias("user")
         )
         found = found.join(user_keys, on="user_key").select("user", "time", "_url").unique(["user", "time"])

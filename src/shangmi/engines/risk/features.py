@@ -6,8 +6,8 @@ the local hour, bytes and count. The strings are classified once, over the dicti
 registered carrier (the register's prefilter, then its exact globs), archive names, destination classes
 (own, competitor, personal cloud and webmail, job sites, other external), the CRM host. The compiled
 loop (kernel.day_sums) then adds every event's flags to its user's row — one read of each event and a few
-table look-ups instead of ~100 vectorised passes — and lists the events on registered carriers. Days
-run on all cores.
+table look-ups instead of ~100 vectorised passes — and lists the events on registered carriers or that
+may explain an alert. Days run on all cores.
 
 `daily()` then turns the grouped rows into a dense user × day table (`FEATURES` columns) with the
 registered-carrier columns that need grants (beyond grants, level) and `baselines.add()` adds each user's
@@ -31,8 +31,6 @@ import polars as pl
 from shangmi.engines.risk import baselines, kernel, lookups, schema
 from shangmi.engines.risk import keys as k
 from shangmi.engines.risk.context import LEVELS, Context
-
-FILE_ACTIONS = k.FILE_ACTIONS
 
 SUMS = kernel.SUMS  # summed per (user, day); see kernel.py for what each counts
 # Added by daily() from the registered-object rows.
@@ -64,7 +62,6 @@ class Grouped:
     sums: np.ndarray  # SUMS × users × days (int64): day index = days since `start`
     registered: pl.DataFrame  # u, day, o, and the _REG_SUMS
     hits: pl.DataFrame  # the listed events (see _day): registered carriers and possible explanations
-    dictionary: pl.DataFrame  # keys → strings (keys.DICTIONARY_SCHEMA)
     encoded: Encoded  # the events it came from
     destinations: pl.DataFrame  # destination, class flags
 
@@ -95,7 +92,7 @@ def _fixed_shift(context: Context) -> int | None:
     return int(offset.total_seconds()) * 1_000_000
 
 
-_FILE_MASK = kernel.action_mask(FILE_ACTIONS)
+_FILE_MASK = kernel.action_mask(k.FILE_ACTIONS)
 # the actions whose destination's class counts for something (web visits use the job-site table)
 _DESTINATION_MASK = kernel.action_mask(("upload", "email_send", "download", "app_export", "file_rename"))
 
@@ -223,7 +220,6 @@ def group(source, context: Context) -> Grouped:
         sums=sums,
         registered=_registered_table(hits),
         hits=hits,
-        dictionary=encoded.dictionary,
         encoded=encoded,
         destinations=look.destinations,
     )

@@ -303,6 +303,7 @@ class EventStore:
     def _ingest_one(self, key: str, result: LoadResult, before: Fingerprint, manifest: dict) -> SourceReport:
         started = time.perf_counter()
         staging = self.path / ".staging" / uuid.uuid4().hex
+        failed = True
         try:
             keyed = keys.with_keys(result.events())
             sink = keyed.sink_parquet(
@@ -321,20 +322,19 @@ class EventStore:
             staged_keys = staging / "keys.parquet"
             written = sorted(staging.glob("day=*/*.parquet"))
             stored = {**SCHEMA, **keys.KEY_COLUMNS}
-            parts = pl.scan_parquet(written, hive_partitioning=False, schema=stored) if written else None
             dictionary = (
-                keys.dictionary(parts) if parts is not None else pl.LazyFrame(schema=keys.DICTIONARY_SCHEMA)
+                keys.dictionary(pl.scan_parquet(written, hive_partitioning=False, schema=stored))
+                if written
+                else pl.LazyFrame(schema=keys.DICTIONARY_SCHEMA)
             )
             dictionary.sink_parquet(staged_keys, compression="zstd", compression_level=ZSTD_LEVEL, mkdir=True)
             if self.durable:
                 _fsync_all([*staging.glob("day=*/*.parquet"), staged_keys])
             key_file = self._move_keys(staged_keys)
             parts = self._move_in(staging)
-        except BaseException:
-            _remove(staging, failed=True)
-            raise
+            failed = False
         finally:
-            _remove(staging, failed=False)
+            _remove(staging, failed=failed)
             with contextlib.suppress(OSError):
                 staging.parent.rmdir()  # .staging, unless another writer's leftovers are in it
         counts = result.count()
