@@ -1,20 +1,78 @@
 """Each user's own and the peer group's recent normal, for the metrics that are judged against it.
 
 Over daily()'s table: dense from each user's first day to the last, sorted by user and day, so a user's
-days are one run of rows and a trailing window is a difference of running sums."""
+days are one run of rows and a trailing window is a difference of running sums. The windows are computed
+by one compiled loop per metric (numba; the metrics run on several threads): as numpy array arithmetic
+the same sums took ~0.8 s at 730,000 user-days, most of it in temporaries and 2-D fancy indexing."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import polars as pl
+from numba import njit
 
 BASELINE_DAYS = 30
 MIN_HISTORY_DAYS = 14  # a user's own baseline needs this many earlier days on record
 MIN_PEERS = 5  # a peer group needs this many members to be a reference
 BASELINED = ("exfil_items", "print_pages", "offhours_sensitive", "registered_objects", "customer_records")
 _EPOCH = dt.date(1970, 1, 1)
+_THREADS = max(1, len(os.sched_getaffinity(0)))
+
+
+@njit(cache=True, nogil=True)
+def _running(x, group_codes, day_index, n_groups, span):  # pragma: no cover - compiled
+    """[g, d] = the sum of `x` over group g's rows on days before d (x None: the number of rows)."""
+    sums = np.zeros((n_groups, span + 1), dtype=np.int64)
+    for i in range(len(group_codes)):
+        sums[group_codes[i], day_index[i] + 1] += 1 if x is None else x[i]
+    for g in range(n_groups):
+        for d in range(1, span + 1):
+            sums[g, d] += sums[g, d - 1]
+    return sums
+
+
+@njit(cache=True, nogil=True)
+def _windows(  # pragma: no cover - compiled
+    x, block_start, enough, day_index, group_codes, usable_group, members, n_groups, span, window, out
+):
+    """out[0..3] = self mean, self std, peer mean, peer std of `x` over the previous `window` days (NaN
+    where there is no baseline). The same integer sums and float operations, in the same order, as the
+    array formulas they replace, so the figures are identical."""
+    rows = len(x)
+    s1 = np.zeros(rows + 1, dtype=np.int64)
+    s2 = np.zeros(rows + 1, dtype=np.int64)
+    for i in range(rows):
+        s1[i + 1] = s1[i] + x[i]
+        s2[i + 1] = s2[i] + x[i] * x[i]
+    squares = x * x
+    g1 = _running(x, group_codes, day_index, n_groups, span)
+    g2 = _running(squares, group_codes, day_index, n_groups, span)
+    for i in range(rows):
+        first = max(block_start[i], i - window)
+        count = i - first
+        if enough[i] and count > 0:
+            mean = (s1[i] - s1[first]) / count
+            square = (s2[i] - s2[first]) / count
+            out[0, i] = mean
+            out[1, i] = np.sqrt(max(square - mean * mean, 0.0))
+        else:
+            out[0, i] = np.nan
+            out[1, i] = np.nan
+        g, d = group_codes[i], day_index[i]
+        lo = max(d - window, 0)
+        n = members[g, d] - members[g, lo]
+        if usable_group[g] and n > 0:
+            p1 = (g1[g, d] - g1[g, lo]) / n
+            p2 = (g2[g, d] - g2[g, lo]) / n
+            out[2, i] = p1
+            out[3, i] = np.sqrt(max(p2 - p1 * p1, 0.0))
+        else:
+            out[2, i] = np.nan
+            out[3, i] = np.nan
 
 
 def add(table: pl.DataFrame, peer_groups: dict[str, str]) -> pl.DataFrame:
@@ -23,7 +81,7 @@ def add(table: pl.DataFrame, peer_groups: dict[str, str]) -> pl.DataFrame:
     peer group over the previous 30 days; null when the group has fewer than MIN_PEERS members), and
     `peer_group`. `table` is daily()'s: dense, sorted by user and day, so a user's days are one run of
     rows and a window is a difference of running sums (integers, so exact).
-    Cost: O(users × days) array arithmetic."""
+    Cost: O(users × days)."""
     rows = table.height
     groups = pl.Series(
         "peer_group", [peer_groups.get(u, "") for u in table["user"].unique(maintain_order=True)]
@@ -32,9 +90,6 @@ def add(table: pl.DataFrame, peer_groups: dict[str, str]) -> pl.DataFrame:
     lengths = users.struct.field("len").to_numpy().astype(np.int64)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]) if rows else np.zeros(0, np.int64)
     block_start = np.repeat(starts, lengths)  # per row: the first row of its user
-    position = np.arange(rows, dtype=np.int64)
-    first = np.maximum(block_start, position - BASELINE_DAYS)  # the window's first row
-    count = position - first  # previous days in the window (0 on a user's first day)
     enough = table["history"].to_numpy() >= MIN_HISTORY_DAYS
     day_index = (table["day"] - (table["day"].min() or _EPOCH)).dt.total_days().to_numpy().astype(np.int64)
     span = int(day_index.max()) + 1 if rows else 0
@@ -43,37 +98,37 @@ def add(table: pl.DataFrame, peer_groups: dict[str, str]) -> pl.DataFrame:
     group_codes = np.repeat(codes, lengths)
     n_groups = len(names)
     sizes = np.bincount(codes, minlength=n_groups)
-    valid_group = (sizes >= MIN_PEERS) & np.array([name != "" for name in names], dtype=bool)
-    cells = group_codes * (span + 1) + day_index + 1  # (group, day + 1), flattened
+    usable_group = (sizes >= MIN_PEERS) & np.array([name != "" for name in names], dtype=bool)
+    members = _running(None, group_codes, day_index, n_groups, span)  # member-days before each day
 
-    def per_group_day(weights) -> np.ndarray:
-        """Running sums over days of `weights` summed per group and day: [g, d] = days before d."""
-        sums = np.bincount(cells, weights=weights, minlength=n_groups * (span + 1))
-        return np.cumsum(np.rint(sums).astype(np.int64).reshape(n_groups, span + 1), axis=1)
+    def windows(metric: str) -> np.ndarray:
+        out = np.empty((4, rows), dtype=np.float64)
+        x = np.ascontiguousarray(table[metric].to_numpy(), dtype=np.int64)
+        _windows(
+            x,
+            block_start,
+            enough,
+            day_index,
+            group_codes,
+            usable_group,
+            members,
+            n_groups,
+            span,
+            BASELINE_DAYS,
+            out,
+        )
+        return out
 
-    members = per_group_day(None)  # members on record
-    lo = np.maximum(day_index - BASELINE_DAYS, 0)
-    peer_n = members[group_codes, day_index] - members[group_codes, lo]  # member-days d-30 … d-1
-    peer_ok = valid_group[group_codes] & (peer_n > 0)
-    out = {}
-    for m in BASELINED:
-        x = table[m].to_numpy().astype(np.int64)
-        s1 = np.concatenate([[0], np.cumsum(x)])
-        s2 = np.concatenate([[0], np.cumsum(x * x)])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = (s1[position] - s1[first]) / count
-            square = (s2[position] - s2[first]) / count
-            ok = enough & (count > 0)
-            out[f"{m}_self_mean"] = np.where(ok, mean, np.nan)
-            out[f"{m}_self_std"] = np.where(ok, np.sqrt(np.clip(square - mean * mean, 0, None)), np.nan)
-            g1, g2 = per_group_day(x), per_group_day(x * x)
-            p1 = (g1[group_codes, day_index] - g1[group_codes, lo]) / peer_n
-            p2 = (g2[group_codes, day_index] - g2[group_codes, lo]) / peer_n
-            out[f"{m}_peer_mean"] = np.where(peer_ok, p1, np.nan)
-            out[f"{m}_peer_std"] = np.where(peer_ok, np.sqrt(np.clip(p2 - p1 * p1, 0, None)), np.nan)
+    with ThreadPoolExecutor(_THREADS) as pool:
+        computed = dict(zip(BASELINED, pool.map(windows, BASELINED), strict=True))
+    suffixes = ("self_mean", "self_std", "peer_mean", "peer_std")
     return table.with_columns(
         pl.Series(
             "peer_group", groups.to_numpy()[np.repeat(np.arange(len(lengths)), lengths)], dtype=pl.String
         ),
-        *(pl.Series(name, values).fill_nan(None) for name, values in out.items()),
+        *(
+            pl.Series(f"{m}_{suffix}", values[k]).fill_nan(None)
+            for m, values in computed.items()
+            for k, suffix in enumerate(suffixes)
+        ),
     )

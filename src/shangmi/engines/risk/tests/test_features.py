@@ -102,8 +102,9 @@ def test_one_day_of_every_channel_gives_exact_features():
         "registered_exfil": 1,
     }
     assert {k: row[k] for k in expected} == expected
+    named = matches.with_columns(object=pl.col("o").map_batches(grouped.objects.gather))
     assert sorted(
-        matches.select("object", "level", "granted", "registered_events", "usb_registered").iter_rows()
+        named.select("object", "level", "granted", "registered_events", "usb_registered").iter_rows()
     ) == [
         (DRAWING1, "core", True, 1, 0),
         (DRAWING2, "important", False, 2, 1),
