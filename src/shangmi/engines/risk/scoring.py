@@ -227,10 +227,12 @@ def score(
     scored = values.with_columns(_base=base).with_columns(
         _score=(pl.col("_base") * pl.col("multiplier")).clip(0.0, 100.0).round(1)
     )
+    # each user's highest-scoring window end, the earliest on a tie; the table is sorted by user and day,
+    # so this is a filter within each user's run of rows (sorting all user-days took 0.2 s at 730,000)
+    run = pl.col("user").rle_id()
     best = (
-        scored.sort("user", "_score", "day", descending=[False, True, False])
-        .group_by("user", maintain_order=True)
-        .first()
+        scored.filter(pl.col("_score") == pl.col("_score").max().over(run))
+        .unique("user", keep="first", maintain_order=True)
         .filter(pl.col("_score") >= weights.low)
         .sort("_score", "user", descending=[True, False])
     )
