@@ -38,7 +38,12 @@ REGISTERED = ("registered_objects", "registered_beyond_grants", "registered_leve
 FEATURES = SUMS + REGISTERED
 BASELINED = baselines.BASELINED
 MIN_HISTORY_DAYS = baselines.MIN_HISTORY_DAYS
-_REG_SUMS = ("registered_events", "usb_registered", "registered_exfil", "registered_renamed")
+_REG_BITS = {
+    "usb_registered": kernel.FLAG_USB,
+    "registered_exfil": kernel.FLAG_EXFIL,
+    "registered_renamed": kernel.FLAG_RENAME,
+}
+_REG_SUMS = ("registered_events", *_REG_BITS)
 
 
 @dataclass
@@ -124,10 +129,11 @@ def _read(days: list[tuple[dt.date, pl.LazyFrame]], context: Context) -> list[tu
 
 def _day(
     day: dt.date, frame: pl.DataFrame, sums: np.ndarray, at: int, look: lookups.Lookups, context: Context
-):
-    """One day through the kernel, its sums stored in sums[:, :, at]; returns the listed events
-    (registered carriers, possible explanations) as a frame: u, o, flags, reason, day, time, action,
-    bytes, object_key, destination_key."""
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """One day through the kernel, its sums stored in sums[:, :, at]. Returns the day's listed events
+    (registered carriers, possible explanations: u, o, flags, reason, day, and the _LISTED columns) and
+    its registered table (_registered), as arrays: polars frames built per day cost more than the
+    kernel's own work on the day's listed events."""
     n = frame.height
     out = np.zeros((look.users.len(), len(SUMS)), dtype=np.int64)  # users × SUMS: the kernel's rows
     index = np.empty(n, dtype=np.int32)
@@ -135,8 +141,8 @@ def _day(
     obj = np.empty(n, dtype=np.int32)
     flags = np.empty(n, dtype=np.uint8)
     reason = np.empty(n, dtype=np.uint8)
+    listed: dict[str, list[np.ndarray]] = {name: [] for name in _LISTED}
     hits = 0
-    offset = 0
     for col in _chunks(frame):
         found = kernel.day_sums(
             col["user_key"],
@@ -169,22 +175,48 @@ def _day(
             flags[hits:],
             reason[hits:],
         )
-        index[hits : hits + found] += offset
+        positions = index[hits : hits + found]  # within this chunk
+        for name in _LISTED:
+            listed[name].append(col[name][positions])
         hits += found
-        offset += len(col["action"])
     if sums.shape[2]:
         sums[:, :, at] = out.T
-    at = pl.Series(index[:hits])
-    return pl.DataFrame(
-        {
-            "u": user[:hits],
-            "o": obj[:hits],
-            "flags": flags[:hits],
-            "reason": reason[:hits],
-            "day": pl.Series(np.full(hits, (day - _EPOCH).days, dtype=np.int32)).cast(pl.Date),
-            **{name: frame[name].gather(at) for name in _LISTED},
-        }
-    )
+    day_number = (day - _EPOCH).days
+    events = {
+        # copies: views would keep the day's full-length scratch arrays alive
+        "u": user[:hits].copy(),
+        "o": obj[:hits].copy(),
+        "flags": flags[:hits].copy(),
+        "reason": reason[:hits].copy(),
+        "day": np.full(hits, day_number, dtype=np.int32),
+        **{name: np.concatenate(parts) for name, parts in listed.items()},
+    }
+    return events, _registered(events["u"], events["o"], events["flags"], day_number)
+
+
+def _registered(u: np.ndarray, o: np.ndarray, flags: np.ndarray, day_number: int) -> dict[str, np.ndarray]:
+    """A day's registered table: per (user, registered object), in that order, the events and how many
+    of them were copies to USB, exfiltrations and renames."""
+    registered = (flags & kernel.FLAG_REGISTERED) != 0
+    pairs = (u[registered].astype(np.int64) << 32) | o[registered].astype(np.int64)  # objects ≥ 0 here
+    keys, inverse, counts = np.unique(pairs, return_inverse=True, return_counts=True)
+    chosen = flags[registered]
+    table = {
+        "u": (keys >> 32).astype(np.int32),
+        "day": np.full(len(keys), day_number, dtype=np.int32),
+        "o": (keys & 0xFFFFFFFF).astype(np.int32),
+        "registered_events": counts.astype(np.int64),
+    }
+    for name, bit in _REG_BITS.items():
+        table[name] = np.bincount(inverse, weights=(chosen & bit) != 0, minlength=len(keys)).astype(np.int64)
+    return table
+
+
+def _frame(parts: list[dict[str, np.ndarray]]) -> pl.DataFrame:
+    """The days' arrays as one frame, `day` as a date."""
+    names = parts[0].keys()
+    frame = pl.DataFrame({name: np.concatenate([part[name] for part in parts]) for name in names})
+    return frame.with_columns(pl.col("day").cast(pl.Date))
 
 
 def _chunks(frame: pl.DataFrame) -> list[dict[str, np.ndarray]]:
@@ -222,59 +254,19 @@ def group(source, context: Context) -> Grouped:
             if i + 1 < len(chunks):
                 pending = reader.submit(_read, chunks[i + 1], context)
             results += pool.map(
-                lambda item: _listed(_day(item[0], item[1], sums, (item[0] - start).days, look, context)),
-                frames,
+                lambda item: _day(item[0], item[1], sums, (item[0] - start).days, look, context), frames
             )
     if not results:
-        results = [_listed(_day(_EPOCH, _columns(_NO_EVENTS, context).collect(), sums, 0, look, context))]
+        results = [_day(_EPOCH, _columns(_NO_EVENTS, context).collect(), sums, 0, look, context)]
     return Grouped(
         users=look.users,
         objects=look.objects,
         start=start,
         sums=sums,
-        registered=pl.concat([registered for _, registered in results]),
-        hits=pl.concat([hits for hits, _ in results]),
+        registered=_frame([registered for _, registered in results]),
+        hits=_frame([hits for hits, _ in results]),
         encoded=encoded,
         destinations=look.destinations,
-    )
-
-
-def _listed(hits: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """A day's listed events and its registered table, grouped on the kernel's thread: a (user, day,
-    object) never spans days, so the days' tables only need concatenating."""
-    return hits, _registered_table(hits)
-
-
-def _registered_table(hits: pl.DataFrame) -> pl.DataFrame:
-    """Per (user, day, registered object): events, copies to USB, exfiltrations, renames."""
-    flags = pl.col("flags")
-    bit = {"usb_registered": kernel.FLAG_USB, "registered_exfil": kernel.FLAG_EXFIL}
-    bit["registered_renamed"] = kernel.FLAG_RENAME
-    rows = hits.select("u", "day", "o", "flags").filter((flags & kernel.FLAG_REGISTERED) > 0)
-    # integer sums: polars sums booleans several times slower
-    sums = (
-        pl.len().cast(pl.Int64).alias("registered_events"),
-        *(((flags & b) > 0).cast(pl.UInt32).sum().cast(pl.Int64).alias(name) for name, b in bit.items()),
-    )
-    sums_names = ("registered_events", *bit)
-    days = rows["day"].cast(pl.Int32)
-    packed = (rows["u"].max() or 0) < 1 << 24 and (rows["o"].max() or 0) < 1 << 24
-    if not (packed and (days.min() or 0) >= 0 and (days.max() or 0) < 1 << 16):
-        return rows.group_by("u", "day", "o").agg(*sums)
-    # one packed integer key (user 24 bits, day 16, object 24) groups several times faster than three
-    # columns
-    u, day, o = (pl.col(name).cast(pl.Int32).cast(pl.UInt64) for name in ("u", "day", "o"))
-    key = pl.col("_key")
-    return (
-        rows.select(flags, _key=u * (1 << 40) + day * (1 << 24) + o)
-        .group_by("_key")
-        .agg(*sums)
-        .select(
-            (key // (1 << 40)).cast(pl.Int32).alias("u"),
-            (key // (1 << 24) % (1 << 16)).cast(pl.Int32).cast(pl.Date).alias("day"),
-            (key % (1 << 24)).cast(pl.Int32).alias("o"),
-            *sums_names,
-        )
     )
 
 
