@@ -356,7 +356,11 @@ def daily(grouped: Grouped, context: Context, matches: pl.DataFrame | None = Non
         {
             "user": grouped.users.gather(u),
             "day": day,
-            **{name: np.take(sums[i], flat) for i, name in enumerate(SUMS)},
+            # when every user has every day (the usual case) the rows are the array itself
+            **{
+                name: sums[i].reshape(-1) if len(flat) == users * span else np.take(sums[i], flat)
+                for i, name in enumerate(SUMS)
+            },
             **registered,
             "weekday": day.dt.weekday(),
             "history": (d - first[u]).astype(np.int64),

@@ -18,6 +18,7 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -241,19 +242,23 @@ def score(
         start=pl.max_horizontal(pl.col("day") - dt.timedelta(days=weights.window_days - 1), pl.col("_first")),
         end=pl.col("day"),
     )
-    alerts = [_alert(row, keys, weights, context) for row in best.iter_rows(named=True)]
     step("explanations")
     windows = best.select("user", "start", "end")
-    secrets = explain.secrets(grouped, matches, windows, context)
-    contributing = pl.DataFrame(
-        [(a.user, i["key"]) for a in alerts for i in a.indicators if i["contribution"] > 0],
-        schema={"user": pl.String, "indicator": pl.String},
-        orient="row",
-    )
-    explained = windows.filter(
-        pl.col("user").is_in([a.user for a in alerts if a.score >= weights.explain_min_score])
-    )
-    events_by_user = explain.top_events(grouped, explained, contributing, context, matches)
+    # the secrets involved are summed (mostly inside polars, which releases the GIL) while the alerts and
+    # their top events are put together
+    with ThreadPoolExecutor(1) as pool:
+        pending_secrets = pool.submit(explain.secrets, grouped, matches, windows, context)
+        alerts = [_alert(row, keys, weights, context) for row in best.iter_rows(named=True)]
+        contributing = pl.DataFrame(
+            [(a.user, i["key"]) for a in alerts for i in a.indicators if i["contribution"] > 0],
+            schema={"user": pl.String, "indicator": pl.String},
+            orient="row",
+        )
+        explained = windows.filter(
+            pl.col("user").is_in([a.user for a in alerts if a.score >= weights.explain_min_score])
+        )
+        events_by_user = explain.top_events(grouped, explained, contributing, context, matches)
+        secrets = pending_secrets.result()
     for alert in alerts:
         alert.secrets = secrets.get(alert.user, [])
         alert.top_events = events_by_user.get(alert.user, [])
