@@ -38,12 +38,8 @@ REGISTERED = ("registered_objects", "registered_beyond_grants", "registered_leve
 FEATURES = SUMS + REGISTERED
 BASELINED = baselines.BASELINED
 MIN_HISTORY_DAYS = baselines.MIN_HISTORY_DAYS
-_REG_BITS = {
-    "usb_registered": kernel.FLAG_USB,
-    "registered_exfil": kernel.FLAG_EXFIL,
-    "registered_renamed": kernel.FLAG_RENAME,
-}
-_REG_SUMS = ("registered_events", *_REG_BITS)
+# kernel.registered_pairs' sums, in its column order
+_REG_SUMS = ("registered_events", "usb_registered", "registered_exfil", "registered_renamed")
 
 
 @dataclass
@@ -195,21 +191,15 @@ def _day(
 
 
 def _registered(u: np.ndarray, o: np.ndarray, flags: np.ndarray, day_number: int) -> dict[str, np.ndarray]:
-    """A day's registered table: per (user, registered object), in that order, the events and how many
-    of them were copies to USB, exfiltrations and renames."""
-    registered = (flags & kernel.FLAG_REGISTERED) != 0
-    pairs = (u[registered].astype(np.int64) << 32) | o[registered].astype(np.int64)  # objects ≥ 0 here
-    keys, inverse, counts = np.unique(pairs, return_inverse=True, return_counts=True)
-    chosen = flags[registered]
-    table = {
-        "u": (keys >> 32).astype(np.int32),
-        "day": np.full(len(keys), day_number, dtype=np.int32),
-        "o": (keys & 0xFFFFFFFF).astype(np.int32),
-        "registered_events": counts.astype(np.int64),
+    """A day's registered table: per (user, registered object), the events and how many of them were
+    copies to USB, exfiltrations and renames."""
+    users, objects, counts = kernel.registered_pairs(u, o, flags)
+    return {
+        "u": users,
+        "day": np.full(len(users), day_number, dtype=np.int32),
+        "o": objects,
+        **{name: np.ascontiguousarray(counts[:, k]) for k, name in enumerate(_REG_SUMS)},
     }
-    for name, bit in _REG_BITS.items():
-        table[name] = np.bincount(inverse, weights=(chosen & bit) != 0, minlength=len(keys)).astype(np.int64)
-    return table
 
 
 def _frame(parts: list[dict[str, np.ndarray]]) -> pl.DataFrame:
@@ -238,16 +228,16 @@ def group(source, context: Context) -> Grouped:
     """The event pass (see the module docstring). `source` is an EventStore (anything with `encoded()`
     or `scan()`) or a LazyFrame of SCHEMA events."""
     encoded = _encoded(source)
-    look = lookups.build(encoded.dictionary, context)
     items = sorted(encoded.days.items())
     start = items[0][0] if items else _EPOCH
     span = (items[-1][0] - start).days + 1 if items else 0
-    sums = np.zeros((len(SUMS), look.users.len(), span), dtype=np.int64)
     chunks = [items[i : i + CHUNK_DAYS] for i in range(0, len(items), CHUNK_DAYS)]
     results = []
-    # read the next chunk while the kernel runs over this one
+    # read the next chunk while the kernel runs over this one (and the first while the look-ups are built)
     with ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(KERNEL_THREADS) as pool:
         pending = reader.submit(_read, chunks[0], context) if chunks else None
+        look = lookups.build(encoded.dictionary, context)
+        sums = np.zeros((len(SUMS), look.users.len(), span), dtype=np.int64)
         for i in range(len(chunks)):
             assert pending is not None
             frames = pending.result()

@@ -355,3 +355,43 @@ def day_sums(  # pragma: no cover - compiled
             hit_reason[n_hit] = reason
             n_hit += 1
     return n_hit
+
+
+@njit(cache=True, nogil=True)
+def registered_pairs(user, obj, flags):  # pragma: no cover - compiled
+    """Per distinct (user, object) among listed events with FLAG_REGISTERED, in order of first
+    appearance: (users, objects, sums) where sums[:, 0] counts the events and sums[:, 1:] those with
+    FLAG_USB, FLAG_EXFIL and FLAG_RENAME. One hash-table pass, no sort."""
+    n = len(user)
+    bits = 4
+    while (1 << bits) < 2 * n:
+        bits += 1
+    slots = np.full(1 << bits, -1, dtype=np.int64)
+    mask = np.uint64((1 << bits) - 1)
+    pairs = np.empty(n, dtype=np.int64)
+    sums = np.zeros((n, 4), dtype=np.int64)
+    m = 0
+    for i in range(n):
+        f = flags[i]
+        if f & FLAG_REGISTERED == 0:
+            continue
+        pair = (np.int64(user[i]) << 32) | np.int64(obj[i])
+        s = (np.uint64(pair) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)
+        while slots[s] >= 0 and pairs[slots[s]] != pair:
+            s = (s + np.uint64(1)) & mask
+        row = slots[s]
+        if row < 0:
+            row = m
+            slots[s] = m
+            pairs[m] = pair
+            m += 1
+        sums[row, 0] += 1
+        if f & FLAG_USB:
+            sums[row, 1] += 1
+        if f & FLAG_EXFIL:
+            sums[row, 2] += 1
+        if f & FLAG_RENAME:
+            sums[row, 3] += 1
+    users = (pairs[:m] >> 32).astype(np.int32)
+    objects = (pairs[:m] & 0xFFFFFFFF).astype(np.int32)
+    return users, objects, sums[:m].copy()
