@@ -185,7 +185,10 @@ def _day(
         "flags": flags[:hits].copy(),
         "reason": reason[:hits].copy(),
         "day": np.full(hits, day_number, dtype=np.int32),
-        **{name: np.concatenate(parts) for name, parts in listed.items()},
+        **{
+            name: np.concatenate(parts) if parts else frame[name].to_numpy()[:0]
+            for name, parts in listed.items()
+        },
     }
     return events, _registered(events["u"], events["o"], events["flags"], day_number)
 

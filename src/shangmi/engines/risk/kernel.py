@@ -373,7 +373,7 @@ def registered_pairs(user, obj, flags):  # pragma: no cover - compiled
     m = 0
     for i in range(n):
         f = flags[i]
-        if f & FLAG_REGISTERED == 0:
+        if (f & FLAG_REGISTERED) == 0:
             continue
         pair = (np.int64(user[i]) << 32) | np.int64(obj[i])
         s = (np.uint64(pair) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)
