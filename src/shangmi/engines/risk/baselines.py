@@ -43,12 +43,12 @@ def _windows(  # pragma: no cover - compiled
     where there is no baseline). The same integer sums and float operations, in the same order, as the
     array formulas they replace, so the figures are identical."""
     rows = len(x)
+    squares = x * x
     s1 = np.zeros(rows + 1, dtype=np.int64)
     s2 = np.zeros(rows + 1, dtype=np.int64)
     for i in range(rows):
         s1[i + 1] = s1[i] + x[i]
-        s2[i + 1] = s2[i] + x[i] * x[i]
-    squares = x * x
+        s2[i + 1] = s2[i] + squares[i]
     g1 = _running(x, group_codes, day_index, n_groups, span)
     g2 = _running(squares, group_codes, day_index, n_groups, span)
     for i in range(rows):

@@ -376,6 +376,7 @@ def registered_pairs(user, obj, flags):  # pragma: no cover - compiled
         if (f & FLAG_REGISTERED) == 0:
             continue
         pair = (np.int64(user[i]) << 32) | np.int64(obj[i])
+        # pairs are not hashes (unlike the look-up tables' keys): the slot is a multiplicative hash
         s = (np.uint64(pair) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)
         while slots[s] >= 0 and pairs[slots[s]] != pair:
             s = (s + np.uint64(1)) & mask
