@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/evidence_e2e.py [--digests 100000] [--batch 5000] [--clients 2]
 
-Starts the real platform (`shangmi run`: gunicorn + the task worker) on a throw-away SQLite data
+Starts the real platform (`shangmi run`: granian + the task worker) on a throw-away SQLite data
 directory (or DATABASE_URL), posts digests from `--clients` threads, and stops the clock when the last
 deposit is included in a durable checkpoint. Issue 3's target: >= 20,000 digests/s on 2 cores.
 """

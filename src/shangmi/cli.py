@@ -111,6 +111,45 @@ def _wait_for_port(host: str, port: int, process: subprocess.Popen, timeout: flo
     return False
 
 
+def _port_taken(host: str, port: int) -> bool:
+    """Whether another program listens on the address (checked before starting, so that the user reads
+    one line instead of the web server's crash report)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def _web_server_command(host: str, port: int, workers: int) -> list[str]:
+    """granian serving the WSGI application: its HTTP parsing and socket work run in Rust, outside the
+    GIL. Two blocking threads a worker keep one request in Python while the other waits on the database;
+    more threads only contend for the GIL (benchmarks/RESULTS.md, "The register at scale")."""
+    return [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        "2",
+        "--runtime-threads",
+        "1",
+        "--workers-kill-timeout",
+        "10",
+        "shangmi.wsgi:application",
+    ]
+
+
 @app.command()
 def run(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
@@ -118,11 +157,13 @@ def run(
     workers: Annotated[int, typer.Option(help="Web server worker processes")] = 2,
     load_demo_data: Annotated[bool, typer.Option("--demo/--no-demo", help="Load the demo data")] = True,
 ) -> None:
-    """Migrate, load the demo, then serve the platform (gunicorn + whitenoise) and the task worker."""
+    """Migrate, load the demo, then serve the platform (granian + whitenoise) and the task worker."""
     _django()
     from django.conf import settings
     from django.core.management import call_command
 
+    if _port_taken(host, port):
+        _fail(f"端口已被占用 / {host}:{port} is already in use; choose another with --port")
     console.print(f"数据目录 / data directory: [bold]{settings.DATA_DIR}[/]")
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -136,30 +177,7 @@ def run(
         "DJANGO_SETTINGS_MODULE": "shangmi.settings",
         "SHANGMI_DATA_DIR": str(settings.DATA_DIR),
     }
-    control_dir = settings.DATA_DIR / "tmp"
-    control_dir.mkdir(parents=True, exist_ok=True)
-    web = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "shangmi.wsgi:application",
-            "--bind",
-            f"{host}:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            "4",
-            "--access-logfile",
-            "-",
-            "--graceful-timeout",
-            "10",
-            # One control socket per data directory, so two trials on one machine do not collide.
-            "--control-socket",
-            str(control_dir / "gunicorn.ctl"),
-        ],
-        env=env,
-    )
+    web = subprocess.Popen(_web_server_command(host, port, workers), env=env)
     work = subprocess.Popen([sys.executable, "-m", "shangmi.cli", "worker"], env=env)
     children = [web, work]
 

@@ -145,7 +145,7 @@ def shangmi_server(tmp_path_factory):
     """`shangmi run` on a free port with a fresh data directory; stopped with Ctrl-C at the end."""
     root = tmp_path_factory.mktemp("live-server")
     data_dir = root / "data"
-    runtime_dir = root / "run"  # gunicorn's control socket lives in $XDG_RUNTIME_DIR: one per server
+    runtime_dir = root / "run"  # a private runtime directory per server
     runtime_dir.mkdir(mode=0o700)
     log_path = root / "server.log"
     port = _free_port()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 
@@ -37,6 +38,17 @@ def test_help_lists_every_command(tmp_path):
     for command in ("run", "worker", "migrate", "demo", "createuser", "token", "audit", "backup", "restore"):
         assert command in words, command
     assert not (tmp_path / "unused").exists()  # help touches no data directory
+
+
+def test_run_refuses_a_port_in_use_with_one_clear_line(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = shangmi("run", "--port", str(port), "--no-demo", data_dir=tmp_path / "data", timeout=60)
+    assert result.returncode == 1
+    assert f"127.0.0.1:{port} is already in use; choose another with --port" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
 
 
 class TestTokenCreate:
