@@ -4,7 +4,7 @@
         .venv/bin/python benchmarks/registry_list.py [--secrets 100000] [--carriers 500000] \
         [--clients 20] [--seconds 30] [--think 0] [--workers 2]
 
-Starts the real platform (`shangmi run`: gunicorn 2 workers × 4 threads + the task worker) on a fresh
+Starts the real platform (`shangmi run`: granian 2 workers × 2 threads + the task worker) on a fresh
 PostgreSQL database (dropped and created by this script), seeds the demo enterprise's register with COPY
 (rows as the actions would leave them, without their timeline: the list never reads it), then drives
 `--clients` closed-loop clients over loopback, each with its own keep-alive connection, for `--seconds`
@@ -43,7 +43,6 @@ from shangmi.apps.registry.search import normalise, search_tokens
 
 SHANGMI = Path(sys.executable).with_name("shangmi")
 ORG = "LXWY"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PASSWORD = "Shangmi-Demo-2026"
 MANAGER = "manager@lanxi.example"  # reads the whole register; no second factor required
@@ -318,7 +317,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument(
-        "--workers", type=int, default=2, help="gunicorn worker processes (shangmi run --workers)"
+        "--workers", type=int, default=2, help="web server worker processes (shangmi run --workers)"
     )
     parser.add_argument(
         "--parallel",
@@ -393,7 +392,7 @@ def main() -> None:
         print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
         print(f"seeded {args.secrets:,} secrets and {args.carriers:,} carriers in {seeded:.1f} s (COPY)")
         print(
-            f"{args.clients} closed-loop clients (think time {args.think:g} s), gunicorn {args.workers} workers, "
+            f"{args.clients} closed-loop clients (think time {args.think:g} s), granian {args.workers} workers, "
             f"parallel query {'on' if args.parallel else 'off'}, "
             f"{args.seconds:.0f} s per scenario after a 5 s warm-up each"
         )

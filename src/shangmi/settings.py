@@ -144,6 +144,7 @@ PROXY_COUNT = int(os.environ.get("SHANGMI_PROXY_COUNT", "0"))
 OTP_TOTP_ISSUER = "shangmi 商秘"
 OTP_TOTP_THROTTLE_FACTOR = 1
 
+SESSION_ENGINE = "shangmi.apps.accounts.session_store"  # database sessions, read without the ORM
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 10

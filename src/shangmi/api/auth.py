@@ -7,7 +7,6 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from shangmi.apps.accounts.actions import token_authenticate
-from shangmi.apps.accounts.queries import membership_for
 from shangmi.apps.accounts.two_factor import owes_second_factor
 
 
@@ -19,7 +18,7 @@ class TokenAuth(HttpBearer):
         if found is None:
             return None
         request.user = found.user
-        request.membership = membership_for(found.user, found.organisation_id)
+        request.membership = found.membership
         request.organisation = found.organisation
         request.access_token = found
         return found.user
@@ -32,7 +31,7 @@ class VerifiedSessionAuth(SessionAuth):
         user = super().authenticate(request, key)
         if user is None:
             return None
-        if owes_second_factor(user):
+        if owes_second_factor(user, getattr(request, "memberships", None)):
             raise HttpError(403, _("需要完成双因素认证"))
         if user.password_change_required:
             raise HttpError(403, _("请先修改初始密码"))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from shangmi.apps.accounts.identifiers import normalise_email, normalise_phone
 from shangmi.apps.accounts.models import AccessToken, Membership, Notification, Organisation, Region, User
-from shangmi.apps.accounts.queries import notifications_for
+from shangmi.apps.accounts.queries import membership_for, notifications_for
 from shangmi.apps.accounts.roles import ROLES_BY_KIND, OrgKind, Role, role_allowed
 from shangmi.apps.audit.actions import audit_record
 
@@ -371,7 +371,8 @@ def token_revoke(*, actor: User, token: AccessToken, request=None) -> AccessToke
 
 
 def token_authenticate(secret: str) -> AccessToken | None:
-    """The usable token whose secret this is, with last use updated; None otherwise."""
+    """The usable token whose secret this is, with last use updated and `membership` set to the user's
+    active membership in the token's organisation; None otherwise (also without that membership)."""
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
     token = (
@@ -381,9 +382,9 @@ def token_authenticate(secret: str) -> AccessToken | None:
     )
     if token is None or not token.is_usable or not token.user.is_active:
         return None
-    if not Membership.objects.filter(
-        user=token.user, organisation=token.organisation, is_active=True
-    ).exists():
+    # The membership the request acts in, read here once (the API's TokenAuth uses it).
+    token.membership = membership_for(token.user, token.organisation_id)
+    if token.membership is None:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):

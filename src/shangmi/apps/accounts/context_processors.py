@@ -18,5 +18,12 @@ def shell(request):
         if getattr(request, "memberships", None) is not None
         else list(memberships_of(user)),
         "nav_items": navigation_for(request),
-        "unread_notifications": unread_count(user, membership.organisation if membership else None),
+        "unread_notifications": _unread(user, membership),
     }
+
+
+def _unread(user, membership) -> int:
+    """The bell's count: read with the request's memberships (middleware) when it has one."""
+    if membership is not None and hasattr(membership, "unread"):
+        return membership.unread
+    return unread_count(user, membership.organisation if membership else None)

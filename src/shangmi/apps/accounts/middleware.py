@@ -8,8 +8,8 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from shangmi.apps.accounts.queries import memberships_of, requires_two_factor
-from shangmi.apps.accounts.two_factor import has_confirmed_device
+from shangmi.apps.accounts.queries import memberships_with_unread, requires_two_factor
+from shangmi.apps.accounts.two_factor import had_confirmed_device
 
 SESSION_ORG_KEY = "shangmi_org_id"
 
@@ -36,7 +36,7 @@ class ActiveOrganisationMiddleware:
         request.memberships = None
         user = request.user
         if user.is_authenticated:
-            request.memberships = memberships = list(memberships_of(user))
+            request.memberships = memberships = list(memberships_with_unread(user))
             chosen = request.session.get(SESSION_ORG_KEY)
             membership = next((m for m in memberships if m.organisation_id == chosen), None)
             if membership is None and memberships:
@@ -71,7 +71,7 @@ class TwoFactorMiddleware:
             return None
         if user.is_verified():
             return self._password_gate(request, user, name)
-        if has_confirmed_device(user):
+        if had_confirmed_device(user):
             target = "accounts:2fa_verify"
         elif requires_two_factor(user, getattr(request, "memberships", None)):
             target = "accounts:2fa_enrol"

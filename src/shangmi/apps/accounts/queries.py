@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from shangmi.apps.accounts.models import AccessToken, Membership, Notification, Organisation, Region, User
@@ -28,6 +29,20 @@ def memberships_of(user: User) -> QuerySet[Membership]:
         .select_related("organisation", "organisation__region")
         .order_by("organisation__kind", "organisation__name")
     )
+
+
+def memberships_with_unread(user: User) -> QuerySet[Membership]:
+    """memberships_of, each with the count of unread notifications its inbox shows (`unread`): the
+    shell's bell, read in the same query as the memberships every request reads anyway."""
+    unread = (
+        Notification.objects.filter(recipient=user, read_at__isnull=True)
+        .filter(Q(organisation=OuterRef("organisation_id")) | Q(organisation__isnull=True))
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return memberships_of(user).annotate(unread=Coalesce(Subquery(unread), 0))
 
 
 def membership_for(user: User, organisation_id: int | None) -> Membership | None:

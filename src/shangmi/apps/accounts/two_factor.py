@@ -24,11 +24,18 @@ def has_confirmed_device(user: User) -> bool:
     return any(True for _ in devices_for_user(user, confirmed=True))
 
 
-def owes_second_factor(user: User) -> bool:
+def had_confirmed_device(user: User) -> bool:
+    """has_confirmed_device as of the request's start, when the session's user was read with it
+    (backends.EmailOrPhoneBackend.get_user); the gates that run before the view use this."""
+    known = getattr(user, "second_factor_confirmed", None)
+    return has_confirmed_device(user) if known is None else known
+
+
+def owes_second_factor(user: User, memberships=None) -> bool:
     """Logged in, but not yet verified with a second factor the user has or the role requires."""
     from shangmi.apps.accounts.queries import requires_two_factor
 
-    return not user.is_verified() and (has_confirmed_device(user) or requires_two_factor(user))
+    return not user.is_verified() and (had_confirmed_device(user) or requires_two_factor(user, memberships))
 
 
 def pending_totp_device(user: User) -> TOTPDevice:

@@ -93,7 +93,7 @@ def with_carrier_counts(secrets: list[TradeSecret]) -> list[TradeSecret]:
 
 class CarrierCountedPages(PageNumberPagination):
     """Pages cut from the filters' listing, cached per register version (registry.listing): a page is one
-    read of its rows by primary key, and carrier counts for those rows in one grouped query."""
+    read of its rows by primary key with their responsible person and carrier counts."""
 
     def paginate_queryset(self, queryset, pagination, request, **params):
         size = self._get_page_size(pagination.page_size)
@@ -104,7 +104,9 @@ class CarrierCountedPages(PageNumberPagination):
         version = register_version(member.organisation_id)
         listing = cached(member, version, "listing", shape, lambda: list_register(queryset))
         rows = rows_of(member, listing.window((pagination.page - 1) * size, size))
-        return {self.items_attribute: with_carrier_counts(rows), "count": listing.total}
+        for row in rows:  # counted with the rows (listing.rows_of)
+            row.carrier_count, row.unmarked_count = row.carriers_all, row.carriers_unmarked
+        return {self.items_attribute: rows, "count": listing.total}
 
 
 def _visible_register(request, filters: RegisterFilters):

@@ -90,6 +90,8 @@ class SecretOut(Schema):
 
     @staticmethod
     def resolve_responsible(obj) -> str | None:
+        if hasattr(obj, "responsible_name"):  # a list row read with its person's name (listing.rows_of)
+            return obj.responsible_name
         return _name(obj.responsible)
 
     @staticmethod

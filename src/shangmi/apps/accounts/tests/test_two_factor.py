@@ -294,3 +294,20 @@ def test_api_serves_a_verified_session(client, enterprise):
     assert response.status_code == 200
     assert response.json()["role"] == "officer"
     assert response.json()["organisation"]["id"] == org.pk
+
+
+def test_the_sessions_user_is_read_with_whether_a_confirmed_device_exists(enterprise):
+    """backends.get_user reads the flag the two-factor gate asks on every request in the same statement."""
+    from shangmi.apps.accounts.backends import EmailOrPhoneBackend
+
+    backend = EmailOrPhoneBackend()
+    user = enterprise[1]["employee"]
+    assert backend.get_user(user.pk).second_factor_confirmed is False
+    TOTPDevice.objects.create(user=user, name="pending", confirmed=False)
+    assert backend.get_user(user.pk).second_factor_confirmed is False
+    StaticDevice.objects.create(user=user, name="recovery", confirmed=True)
+    assert backend.get_user(user.pk).second_factor_confirmed is True
+    assert backend.get_user(10**9) is None
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    assert backend.get_user(user.pk) is None

@@ -9,19 +9,15 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language
 
 from shangmi.apps.registry import permissions
 from shangmi.apps.registry.listing import ListingPages, list_register, listing_shape
-from shangmi.apps.registry.models import Carrier
 from shangmi.apps.registry.models.choices import (
-    CarrierState,
     Category,
     Level,
-    MarkingState,
     PeriodKind,
     SecretState,
     Subcategory,
@@ -74,19 +70,8 @@ def _departments_bar(counts: dict[str, int]) -> dict:
     }
 
 
-def carrier_counts(secret_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """secret id -> (active carriers, active unmarked carriers), for the given page rows only."""
-    rows = (
-        Carrier.objects.filter(secret_id__in=secret_ids, state=CarrierState.ACTIVE)
-        .order_by()
-        .values_list("secret_id")
-        .annotate(total=Count("id"), unmarked=Count("id", filter=Q(marking=MarkingState.UNMARKED)))
-    )
-    return {secret_id: (total, unmarked) for secret_id, total, unmarked in rows}
-
-
-def label_rows(secrets, counts: dict[int, tuple[int, int]]) -> None:
-    """Give each row its labels, link and carrier counts. Translating each vocabulary once per page
+def label_rows(secrets) -> None:
+    """Give each row its labels and link (its carrier counts come with it: listing.rows_of). Translating each vocabulary once per page
     instead of calling get_FOO_display() per cell saves most of the page's rendering time."""
     labels = {
         name: {value: str(label) for value, label in vocabulary.choices}
@@ -106,7 +91,6 @@ def label_rows(secrets, counts: dict[int, tuple[int, int]]) -> None:
             secret.labels["period"] = secret.period_until.isoformat()
         else:
             secret.labels["period"] = secret.labels["period_kind"]
-        secret.carriers_total, secret.carriers_unmarked = counts.get(secret.pk, (0, 0))
 
 
 def render_rows(member, version: str, params: dict[str, str], page_number: str) -> str:
@@ -116,7 +100,7 @@ def render_rows(member, version: str, params: dict[str, str], page_number: str) 
         summary = listing.summary
         paginator = Paginator(ListingPages(listing, member), PAGE_SIZE)
         page = paginator.get_page(page_number)
-        label_rows(page.object_list, carrier_counts([s.pk for s in page.object_list]))
+        label_rows(page.object_list)
         context = {
             "page": page,
             "table_rows": table_rows(page.object_list),
