@@ -3,11 +3,10 @@ viewer's organisation and, for an employee, to what they may see."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from shangmi.apps.accounts.models import Membership
 from shangmi.apps.registry import actions
@@ -24,7 +23,7 @@ def _carriers(officer, secret) -> None:
     gone = actions.carrier_add(member=officer, secret=secret, kind="paper", name="旧本")
     actions.carrier_mark(member=officer, carrier=gone)
     actions.carrier_destroy(
-        member=officer, carrier=gone, method="shred", witness="王五", destroyed_on=date.today()
+        member=officer, carrier=gone, method="shred", witness="王五", destroyed_on=timezone.localdate()
     )
 
 
