@@ -47,7 +47,8 @@ from shangmi.apps.registry.api_schemas import (
     body_doc,
     read_body,
 )
-from shangmi.apps.registry.listing import list_register, listing_shape, rows_of
+from shangmi.apps.registry.list_rows import rows_of
+from shangmi.apps.registry.listing import list_register, listing_shape
 from shangmi.apps.registry.models import AccessGrant, Carrier, TradeSecret
 from shangmi.apps.registry.models.choices import CarrierState, Category, Level, MarkingState
 from shangmi.apps.registry.queries import (
@@ -104,8 +105,6 @@ class CarrierCountedPages(PageNumberPagination):
         version = register_version(member.organisation_id)
         listing = cached(member, version, "listing", shape, lambda: list_register(queryset))
         rows = rows_of(member, listing.window((pagination.page - 1) * size, size))
-        for row in rows:  # counted with the rows (listing.rows_of)
-            row.carrier_count, row.unmarked_count = row.carriers_all, row.carriers_unmarked
         return {self.items_attribute: rows, "count": listing.total}
 
 

@@ -90,7 +90,7 @@ class SecretOut(Schema):
 
     @staticmethod
     def resolve_responsible(obj) -> str | None:
-        if hasattr(obj, "responsible_name"):  # a list row read with its person's name (listing.rows_of)
+        if hasattr(obj, "responsible_name"):  # a list row read with its person's name (list_rows.rows_of)
             return obj.responsible_name
         return _name(obj.responsible)
 

@@ -13,16 +13,12 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
 
 from django.db import connection
 from django.db.models import QuerySet
 
-from shangmi.apps.accounts.models import User
-from shangmi.apps.registry import permissions
-from shangmi.apps.registry.models import Carrier, TradeSecret
-from shangmi.apps.registry.models.choices import CarrierState, MarkingState
-from shangmi.apps.registry.queries import secrets_visible_to
+from shangmi.apps.registry.list_rows import ListRow, rows_of
+from shangmi.apps.registry.models import TradeSecret
 from shangmi.apps.registry.search import terms
 
 
@@ -70,62 +66,6 @@ def list_register(qs: QuerySet[TradeSecret]) -> Listing:
     return Listing(ids=array("q", [row[0] for row in rows]), summary=summary)
 
 
-# The list's columns: what the table and the API show, not the long texts.
-ROW_FIELDS = (
-    "id",
-    "organisation_id",
-    "code",
-    "name",
-    "category",
-    "subcategory",
-    "level",
-    "period_kind",
-    "period_until",
-    "department",
-    "responsible_id",
-    "state",
-    "created_at",
-    "designated_at",
-)
-
-
-def rows_of(member, ids: list[int]) -> list[TradeSecret]:
-    """The rows of `ids` in the order of `ids`, each with `responsible_name` and its carrier counts
-    (`carriers_all`, `carriers_active`, `carriers_unmarked`: active and unmarked): one plain statement by
-    primary key. The ORM's query with a join and a grouped carrier count cost more to build than
-    PostgreSQL took to answer both (benchmarks/RESULTS.md, "The register at scale").
-
-    `ids` come from a listing of what this viewer sees (list_register); the statement keeps them to the
-    viewer's organisation, and an employee's rows pass secrets_visible_to again. The filters are not
-    applied again (re-applying a search's conditions made PostgreSQL read the search's candidates
-    instead of 50 rows by key)."""
-    if not ids:
-        return []
-    params = [CarrierState.ACTIVE, CarrierState.ACTIVE, MarkingState.UNMARKED, member.organisation_id, *ids]
-    found = {row.pk: row for row in TradeSecret.objects.raw(_rows_sql(len(ids)), params)}
-    if not permissions.reads_everything(member):
-        visible = set(secrets_visible_to(member).filter(pk__in=ids).values_list("pk", flat=True))
-        found = {pk: row for pk, row in found.items() if pk in visible}
-    return [found[pk] for pk in ids if pk in found]
-
-
-@cache
-def _rows_sql(count: int) -> str:
-    quote = connection.ops.quote_name
-    carrier = quote(Carrier._meta.db_table)
-    columns = ", ".join(f"s.{quote(name)}" for name in ROW_FIELDS)
-    carriers = f"SELECT COUNT(*) FROM {carrier} c WHERE c.secret_id = s.id"
-    return (
-        f"SELECT {columns}, u.name AS responsible_name, "
-        f"({carriers}) AS carriers_all, "
-        f"({carriers} AND c.state = %s) AS carriers_active, "
-        f"({carriers} AND c.state = %s AND c.marking = %s) AS carriers_unmarked "
-        f"FROM {quote(TradeSecret._meta.db_table)} s "
-        f"LEFT JOIN {quote(User._meta.db_table)} u ON u.id = s.responsible_id "
-        f"WHERE s.organisation_id = %s AND s.id IN ({', '.join(['%s'] * count)})"
-    )
-
-
 class ListingPages:
     """A listing as the object list of Django's Paginator: a page reads only its own rows."""
 
@@ -140,5 +80,5 @@ class ListingPages:
     def __len__(self) -> int:
         return self.listing.total
 
-    def __getitem__(self, window: slice) -> list[TradeSecret]:
+    def __getitem__(self, window: slice) -> list[ListRow]:
         return rows_of(self.member, self.listing.ids[window].tolist())

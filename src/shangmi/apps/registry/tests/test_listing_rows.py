@@ -1,4 +1,4 @@
-"""listing.rows_of: a page's rows read in one statement with their person and carrier counts, kept to the
+"""list_rows.rows_of: a page's rows read in one statement with their person and carrier counts, kept to the
 viewer's organisation and, for an employee, to what they may see."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from shangmi.apps.accounts.models import Membership
 from shangmi.apps.registry import actions
-from shangmi.apps.registry.listing import rows_of
+from shangmi.apps.registry.list_rows import rows_of
 
 pytestmark = pytest.mark.django_db
 

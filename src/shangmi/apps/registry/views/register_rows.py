@@ -71,7 +71,7 @@ def _departments_bar(counts: dict[str, int]) -> dict:
 
 
 def label_rows(secrets) -> None:
-    """Give each row its labels and link (its carrier counts come with it: listing.rows_of). Translating each vocabulary once per page
+    """Give each row its labels and link (its carrier counts come with it: list_rows.rows_of). Translating each vocabulary once per page
     instead of calling get_FOO_display() per cell saves most of the page's rendering time."""
     labels = {
         name: {value: str(label) for value, label in vocabulary.choices}
