@@ -108,6 +108,18 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- caches: per process; what the register caches is keyed by its version (registry.versioned_cache) --
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shangmi"},
+    # Rendered list fragments, one per page someone viewed, kept apart: browsing many pages must not evict
+    # the listings the pages are cut from (a listing of 100,000 secrets takes a 100 ms query to rebuild).
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "shangmi-fragments",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+}
+
 # --- accounts and security -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 
 from shangmi.apps.audit.models import AuditEvent
@@ -39,10 +39,14 @@ def viewer_key(member) -> str:
     return f"user:{member.user_id}:{member.role}:{member.title}"
 
 
-def cached[T](member, version: str, what: str, params: dict, compute: Callable[[], T]) -> T:
+def cached[T](
+    member, version: str, what: str, params: dict, compute: Callable[[], T], store: str = "default"
+) -> T:
+    """`store`: the cache alias (settings.CACHES); rendered fragments go to "fragments"."""
     shape = json.dumps([viewer_key(member), timezone.localdate().isoformat(), params], sort_keys=True)
     digest = hashlib.sha256(shape.encode()).hexdigest()[:32]
     key = f"registry:{what}:{member.organisation_id}:{version}:{digest}"
+    cache = caches[store]
     found = cache.get(key)
     if found is None:
         found = compute()

@@ -117,4 +117,4 @@ def render_rows(member, version: str, params: dict[str, str], page_number: str) 
         return render_to_string("registry/_rows.html", context)
 
     shape = {**params, "page": page_number, "language": get_language()}
-    return cached(member, version, "rows", shape, render)
+    return cached(member, version, "rows", shape, render, store="fragments")
