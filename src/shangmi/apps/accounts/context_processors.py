@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shangmi.apps.accounts.navigation import navigation_for
+from shangmi.apps.accounts.navigation import navigation_for, navigation_key
 from shangmi.apps.accounts.queries import memberships_of, unread_count
 
 
@@ -17,7 +17,9 @@ def shell(request):
         "my_memberships": request.memberships
         if getattr(request, "memberships", None) is not None
         else list(memberships_of(user)),
-        "nav_items": navigation_for(request),
+        # Read only when the sidebar is not cached already (base.html caches it under nav_key).
+        "nav_items": lambda: navigation_for(request),
+        "nav_key": navigation_key(request),
         "unread_notifications": _unread(user, membership),
     }
 

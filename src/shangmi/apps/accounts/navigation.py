@@ -30,6 +30,14 @@ def register(entry: NavEntry) -> None:
         _ENTRIES.append(entry)
 
 
+def navigation_key(request) -> str:
+    """Everything navigation_for depends on besides the language: the rendered sidebar is cached under it."""
+    membership = getattr(request, "membership", None)
+    platform_admin = is_platform_admin(request.user, getattr(request, "memberships", None) or [])
+    kind, role = (membership.organisation.kind, membership.role) if membership else ("", "")
+    return f"{kind}:{role}:{platform_admin:d}:{request.path}"
+
+
 def navigation_for(request) -> list[dict]:
     membership = getattr(request, "membership", None)
     items = []
