@@ -39,6 +39,15 @@ def viewer_key(member) -> str:
     return f"user:{member.user_id}:{member.role}:{member.title}"
 
 
+def fragment_key(member, version: str, params: dict) -> str:
+    """A digest of what a rendered fragment depends on (viewer, day, version, `params`), for the
+    `{% cache %}` tag's vary_on."""
+    shape = json.dumps(
+        [viewer_key(member), timezone.localdate().isoformat(), version, params], sort_keys=True
+    )
+    return hashlib.sha256(shape.encode()).hexdigest()[:32]
+
+
 def cached[T](
     member, version: str, what: str, params: dict, compute: Callable[[], T], store: str = "default"
 ) -> T:

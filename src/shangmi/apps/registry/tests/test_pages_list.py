@@ -387,3 +387,25 @@ def test_manager_sees_everything_regulator_and_other_enterprise_do_not(
 def test_anonymous_is_sent_to_log_in(client):
     response = client.get(URL)
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_cached_filter_form_follows_the_filters_the_language_and_the_register(
+    login, enterprise, members, application
+):
+    """list.html caches its filter form per viewer, register version, filters and language."""
+    _org, people = enterprise
+    client = login(people["officer"])
+    application(members["officer"], department="研发部")
+
+    def form(**params) -> str:
+        body = client.get(URL, params).content.decode()
+        return re.search(r'<form[^>]*id="registry-filters".*?</form>', body, re.S).group(0)
+
+    assert 'value="压铸"' in form(q="压铸")
+    assert 'value="模具"' in form(q="模具") and 'value="压铸"' not in form(q="模具")
+    assert '<option value="core" selected>' in form(level="core")
+    assert '<option value="core" selected>' not in form()
+    application(members["officer"], department="销售部")  # a new version: a new department to offer
+    assert '<option value="销售部"' in form()
+    client.post("/i18n/setlang/", {"language": "en", "next": URL})
+    assert "Search number, name, secret point, department, responsible person" in form()

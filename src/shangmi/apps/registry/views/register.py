@@ -17,7 +17,7 @@ from shangmi.apps.accounts.roles import OrgKind
 from shangmi.apps.registry import permissions
 from shangmi.apps.registry.models.choices import Category, Level, SecretState
 from shangmi.apps.registry.queries import departments_of, secrets_visible_to
-from shangmi.apps.registry.versioned_cache import cached, register_version
+from shangmi.apps.registry.versioned_cache import cached, fragment_key, register_version
 from shangmi.apps.registry.views.register_rows import render_rows
 
 FILTERS = ("q", "category", "level", "state", "department", "ending_within", "unmarked")
@@ -53,6 +53,9 @@ def _page_context(member, version: str, params: dict, rows) -> dict:
         "categories": Category.choices,
         "levels": Level.choices,
         "states": SecretState.choices,
-        "departments": cached(member, version, "departments", {}, lambda: _departments(member)),
+        # The filter form is cached per viewer, version and filters (list.html); its departments are read
+        # only when it is rendered.
+        "filters_key": fragment_key(member, version, params),
+        "departments": lambda: cached(member, version, "departments", {}, lambda: _departments(member)),
         "manage": permissions.can_manage(member),
     }
