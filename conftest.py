@@ -20,6 +20,17 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """A request activates its language in the thread (locale_middleware) and leaves it there: a test that
+    switched to English must not make the next test in the same worker run in English."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def make_org(db):
     from shangmi.apps.accounts import actions
