@@ -8,7 +8,7 @@ back as the ORM would give them on every database."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from functools import cache
 
@@ -20,30 +20,12 @@ from shangmi.apps.registry.models import Carrier, TradeSecret
 from shangmi.apps.registry.models.choices import CarrierState, MarkingState
 from shangmi.apps.registry.queries import secrets_visible_to
 
-# The list's columns: what the table and the API show, not the long texts.
-FIELDS = (
-    "id",
-    "code",
-    "name",
-    "category",
-    "subcategory",
-    "level",
-    "period_kind",
-    "period_until",
-    "department",
-    "responsible_id",
-    "state",
-    "created_at",
-    "designated_at",
-)
-
-
-# Selected after FIELDS, in this order (_sql).
-EXTRA_COLUMNS = ("responsible_name", "carriers_all", "carriers_active", "carriers_unmarked")
-
 
 @dataclass
 class ListRow:
+    """A row of the list. The fields up to `designated_at` are TradeSecret's columns (what the table and
+    the API show, not the long texts); the next four are selected with them (_sql)."""
+
     id: int
     code: str
     name: str
@@ -76,6 +58,13 @@ class ListRow:
     @property
     def unmarked_count(self) -> int:
         return self.carriers_unmarked
+
+
+# Selected after the secret's own columns, in this order.
+EXTRA_COLUMNS = ("responsible_name", "carriers_all", "carriers_active", "carriers_unmarked")
+# Set on the page, not read from the database.
+PAGE_ONLY = ("url", "labels")
+FIELDS = tuple(f.name for f in fields(ListRow) if f.name not in EXTRA_COLUMNS + PAGE_ONLY)
 
 
 def rows_of(member, ids: list[int]) -> list[ListRow]:

@@ -44,8 +44,10 @@ def test_rows_come_in_the_order_asked_with_person_and_carrier_counts(enterprise,
     assert counts == {"甲": (3, 2, 1), "乙": (0, 0, 0)}
 
 
-def test_the_list_shows_the_same_counts(client, enterprise, members, application):
+def test_the_list_shows_the_same_counts(login, enterprise, members, application):
     """The API counts every carrier (destroyed ones stay in the register); the page counts those in use."""
+    import re
+
     from .api_support import role_apis
 
     officer = members["officer"]
@@ -57,6 +59,10 @@ def test_the_list_shows_the_same_counts(client, enterprise, members, application
         3,
         1,
     )
+    body = login(enterprise[1]["officer"]).get("/registry/").content.decode()
+    cell = re.search(rf'data-secret="{secret.pk}".*?<td class="text-end text-nowrap">(.*?)</td>', body, re.S)
+    assert re.sub(r"<[^>]+>", "", cell.group(1)) == "2 / 1"
+    assert members["manager"].user.name in body
 
 
 def test_another_organisations_ids_give_nothing(enterprise, other_enterprise, members, application):
